@@ -1,0 +1,310 @@
+"""Alarm thresholds and triage results.
+
+Thresholds are versioned: each edit creates a new ThresholdSet for the patient with who, when and
+why, and the older set stays. A result keeps a snapshot of the limits it was judged by, so later
+edits never rewrite history (DESIGN.md, "Rules that matter").
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.models import MeasurementType, Schedule, Submission
+from monitoring.models import Measurement as MeasurementModel
+from monitoring.severity import Severity
+from patients.models import CopdGroup, Organisation, Patient, Referral
+
+
+class ThresholdSet(models.Model):
+    """A complete set of limits: a COPD-group template, a referral's proposal, or a patient's.
+
+    Rows are never edited once in use; a change is a new version with ``reason``.
+    """
+
+    class Kind(models.TextChoices):
+        TEMPLATE = "template", _("COPD-group template")
+        REFERRAL = "referral", _("Referral")
+        PATIENT = "patient", _("Patient")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, null=True, blank=True, related_name="threshold_sets"
+    )
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="threshold_set"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="threshold_templates",
+        help_text=_("The organisation that keeps this template."),
+    )
+    copd_group = models.CharField(
+        _("COPD group"), max_length=16, choices=CopdGroup.choices, blank=True
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    valid_from = models.DateTimeField(_("in force from"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason for change"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("threshold set")
+        verbose_name_plural = _("threshold sets")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="patient", patient__isnull=False, referral__isnull=True)
+                    | Q(kind="referral", referral__isnull=False, patient__isnull=True)
+                    | Q(
+                        kind="template",
+                        organisation__isnull=False,
+                        patient__isnull=True,
+                        referral__isnull=True,
+                    )
+                    & ~Q(copd_group="")
+                ),
+                name="thresholdset_owner_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "version"],
+                condition=Q(kind="patient"),
+                name="thresholdset_patient_version",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "copd_group", "version"],
+                condition=Q(kind="template"),
+                name="thresholdset_template_version",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "-valid_from"], name="thresholdset_in_force_idx")
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.PATIENT:
+            return f"{self.patient} v{self.version}"
+        if self.kind == self.Kind.TEMPLATE:
+            return f"{self.name or self.get_copd_group_display()} v{self.version}"
+        return f"{self.referral}"
+
+
+class Threshold(models.Model):
+    """Absolute limits for one measurement type. Any limit may be empty.
+
+    Order enforced by the database: red_low <= yellow_low < yellow_high <= red_high, for the
+    limits that are set.
+    """
+
+    threshold_set = models.ForeignKey(
+        ThresholdSet, on_delete=models.CASCADE, related_name="thresholds"
+    )
+    type = models.ForeignKey(MeasurementType, on_delete=models.PROTECT, related_name="+")
+    red_low = models.DecimalField(_("red below"), max_digits=9, decimal_places=3, null=True, blank=True)
+    yellow_low = models.DecimalField(
+        _("yellow below"), max_digits=9, decimal_places=3, null=True, blank=True
+    )
+    yellow_high = models.DecimalField(
+        _("yellow above"), max_digits=9, decimal_places=3, null=True, blank=True
+    )
+    red_high = models.DecimalField(
+        _("red above"), max_digits=9, decimal_places=3, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("threshold")
+        verbose_name_plural = _("thresholds")
+        constraints = [
+            models.UniqueConstraint(fields=["threshold_set", "type"], name="threshold_one_per_type"),
+            models.CheckConstraint(
+                condition=Q(red_low__isnull=True)
+                | Q(yellow_low__isnull=True)
+                | Q(red_low__lte=F("yellow_low")),
+                name="threshold_red_low_lte_yellow_low",
+            ),
+            models.CheckConstraint(
+                condition=Q(yellow_low__isnull=True)
+                | Q(yellow_high__isnull=True)
+                | Q(yellow_low__lt=F("yellow_high")),
+                name="threshold_yellow_low_lt_yellow_high",
+            ),
+            models.CheckConstraint(
+                condition=Q(yellow_high__isnull=True)
+                | Q(red_high__isnull=True)
+                | Q(yellow_high__lte=F("red_high")),
+                name="threshold_yellow_high_lte_red_high",
+            ),
+            # Without the yellow limits in between, the red limits must still be ordered.
+            models.CheckConstraint(
+                condition=Q(red_low__isnull=True)
+                | Q(red_high__isnull=True)
+                | Q(red_low__lt=F("red_high")),
+                name="threshold_red_low_lt_red_high",
+            ),
+            models.CheckConstraint(
+                condition=Q(red_low__isnull=True)
+                | Q(yellow_high__isnull=True)
+                | Q(red_low__lt=F("yellow_high")),
+                name="threshold_red_low_lt_yellow_high",
+            ),
+            models.CheckConstraint(
+                condition=Q(yellow_low__isnull=True)
+                | Q(red_high__isnull=True)
+                | Q(yellow_low__lt=F("red_high")),
+                name="threshold_yellow_low_lt_red_high",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type.short_name}: {self.red_low}/{self.yellow_low}–{self.yellow_high}/{self.red_high}"
+
+
+class RelativeRule(models.Model):
+    """Change against the patient's own baseline, e.g. weight +2 kg within 3 days = red."""
+
+    class Direction(models.TextChoices):
+        RISE = "rise", _("Rise")
+        FALL = "fall", _("Fall")
+
+    class Baseline(models.TextChoices):
+        LOWEST = "lowest", _("Lowest value in the window")
+        HIGHEST = "highest", _("Highest value in the window")
+        MEDIAN = "median", _("Median of the window")
+
+    threshold_set = models.ForeignKey(
+        ThresholdSet, on_delete=models.CASCADE, related_name="relative_rules"
+    )
+    type = models.ForeignKey(MeasurementType, on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    amount = models.DecimalField(_("change of at least"), max_digits=9, decimal_places=3)
+    window_days = models.PositiveSmallIntegerField(_("within (days)"))
+    baseline = models.CharField(_("baseline"), max_length=8, choices=Baseline.choices)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+
+    class Meta:
+        verbose_name = _("relative rule")
+        verbose_name_plural = _("relative rules")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="relativerule_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(window_days__gte=1), name="relativerule_window_at_least_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__in=["yellow", "red"]), name="relativerule_severity_alarm"
+            ),
+            models.UniqueConstraint(
+                fields=["threshold_set", "type", "direction", "severity"],
+                name="relativerule_unique_per_direction_and_severity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        sign = "+" if self.direction == self.Direction.RISE else "−"
+        return f"{self.type.short_name} {sign}{self.amount} / {self.window_days} d → {self.severity}"
+
+
+class TriageResult(models.Model):
+    """The evaluated result of a measurement or a submission, or a missing-data alarm.
+
+    Keeps the severity, the reasons in plain words, and a snapshot of the limits used.
+    Acknowledgement (kvittering) is recorded on the row.
+    """
+
+    class Kind(models.TextChoices):
+        MEASUREMENT = "measurement", _("Measurement")
+        SUBMISSION = "submission", _("Questionnaire")
+        MISSING = "missing", _("Missing data")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="triage_results")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    measurement = models.OneToOneField(
+        MeasurementModel,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="triage_result",
+    )
+    submission = models.OneToOneField(
+        Submission, on_delete=models.CASCADE, null=True, blank=True, related_name="triage_result"
+    )
+    schedule = models.ForeignKey(
+        Schedule, on_delete=models.CASCADE, null=True, blank=True, related_name="missing_alarms"
+    )
+    due_at = models.DateTimeField(_("was due"), null=True, blank=True)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    thresholds_snapshot = models.JSONField(_("limits used"), default=dict, blank=True)
+    threshold_set = models.ForeignKey(
+        ThresholdSet, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    acknowledgement_note = models.TextField(_("note"), blank=True)
+    receipt_to_citizen = models.BooleanField(_("receipt sent to citizen"), default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("triage result")
+        verbose_name_plural = _("triage results")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="measurement", measurement__isnull=False, submission__isnull=True)
+                    | Q(kind="submission", submission__isnull=False, measurement__isnull=True)
+                    | Q(
+                        kind="missing",
+                        schedule__isnull=False,
+                        due_at__isnull=False,
+                        measurement__isnull=True,
+                        submission__isnull=True,
+                    )
+                ),
+                name="triageresult_subject_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="missing") | Q(severity="missing"),
+                name="triageresult_missing_kind_has_missing_severity",
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | Q(acknowledged_by__isnull=False),
+                name="triageresult_acknowledged_by_someone",
+            ),
+            # Each scheduled occasion raises at most one missing-data alarm, whatever the workers.
+            models.UniqueConstraint(
+                fields=["schedule", "due_at"],
+                condition=Q(kind="missing"),
+                name="triageresult_one_missing_alarm_per_occasion",
+            ),
+        ]
+        indexes = [
+            # Unacknowledged results per patient (the triage list joins patients of a team).
+            models.Index(
+                fields=["patient", "created_at"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="triageresult_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} – {self.get_kind_display()} – {self.get_severity_display()}"

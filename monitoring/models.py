@@ -1,0 +1,388 @@
+"""Measurement types, measurements, questionnaires, schedules and submissions."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.severity import Severity
+from patients.models import Patient
+
+
+class MeasurementType(models.Model):
+    """A kind of measurement, with its national code (NPU/MCS/DNK), IEEE code and UCUM unit.
+
+    ``plausible_min``/``plausible_max`` are physical limits: a value outside is refused as a
+    typing or device error (SpO2 120 %), never stored.
+    """
+
+    class CodeSystem(models.TextChoices):
+        NPU = "NPU", "NPU (urn:oid:1.2.208.176.2.1)"
+        MCS = "MCS", "MedCom (urn:oid:1.2.208.184.100.8)"
+        DNK = "DNK", "DNK local NPU (urn:oid:1.2.208.176.2.1)"
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    code_system = models.CharField(_("code system"), max_length=8, choices=CodeSystem.choices)
+    ieee_code = models.CharField(_("IEEE 11073 code"), max_length=40, blank=True)
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    unit = models.CharField(_("UCUM unit"), max_length=20)
+    display_unit = models.CharField(_("unit shown"), max_length=20)
+    name_da = models.CharField(_("name (Danish)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=20)
+    decimals = models.PositiveSmallIntegerField(_("decimals"), default=0)
+    plausible_min = models.DecimalField(_("lowest plausible"), max_digits=9, decimal_places=3)
+    plausible_max = models.DecimalField(_("highest plausible"), max_digits=9, decimal_places=3)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("measurement type")
+        verbose_name_plural = _("measurement types")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plausible_min__lt=F("plausible_max")),
+                name="measurementtype_plausible_range_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "da").startswith("en") else self.name_da
+
+    def is_plausible(self, value: Decimal) -> bool:
+        return self.plausible_min <= value <= self.plausible_max
+
+
+class Source(models.TextChoices):
+    TYPED = "typed", _("Typed by citizen")
+    DEVICE = "device", _("Device")
+    CLINIC = "clinic", _("Clinic")
+
+
+class Questionnaire(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    code = models.SlugField(_("code"), max_length=40)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    title_da = models.CharField(_("title (Danish)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    description_da = models.TextField(_("description (Danish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    score_type = models.ForeignKey(
+        MeasurementType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("score stored as"),
+        help_text=_("When set, the sum of the option scores is stored as this measurement."),
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="questionnaire_code_version"),
+            # One published version of each questionnaire at a time.
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(status="published"),
+                name="questionnaire_one_published_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+    @property
+    def title(self) -> str:
+        return self.title_en if (get_language() or "da").startswith("en") else self.title_da
+
+
+class QuestionnaireItem(models.Model):
+    class Kind(models.TextChoices):
+        BOOLEAN = "boolean", _("Yes/no")
+        CHOICE = "choice", _("Single choice")
+        NUMBER = "number", _("Number")
+        MEASUREMENT = "measurement", _("Measurement")
+        TEXT = "text", _("Free text")
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="items"
+    )
+    link_id = models.SlugField(
+        _("link id"), max_length=40, help_text=_("Stable id (FHIR linkId).")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    text_da = models.CharField(_("question (Danish)"), max_length=500)
+    text_en = models.CharField(_("question (English)"), max_length=500)
+    help_da = models.CharField(_("help (Danish)"), max_length=500, blank=True)
+    help_en = models.CharField(_("help (English)"), max_length=500, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    measurement_types = models.ManyToManyField(
+        MeasurementType,
+        blank=True,
+        related_name="questionnaire_items",
+        verbose_name=_("measurements asked for"),
+    )
+    number_min = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
+    number_max = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
+    enable_when_item = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Ask only when this item was answered with the option below."),
+    )
+    enable_when_option_code = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "link_id"], name="questionnaireitem_unique_link_id"
+            ),
+            models.UniqueConstraint(
+                fields=["questionnaire", "position"], name="questionnaireitem_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(number_min__isnull=True)
+                | Q(number_max__isnull=True)
+                | Q(number_min__lt=F("number_max")),
+                name="questionnaireitem_number_range_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text}"
+
+    @property
+    def text(self) -> str:
+        return self.text_en if (get_language() or "da").startswith("en") else self.text_da
+
+
+class ItemOption(models.Model):
+    """An answer option with the severity it signals and, for scored questionnaires, its score."""
+
+    item = models.ForeignKey(QuestionnaireItem, on_delete=models.CASCADE, related_name="options")
+    code = models.SlugField(_("code"), max_length=40)
+    position = models.PositiveSmallIntegerField(_("position"))
+    text_da = models.CharField(_("text (Danish)"), max_length=200)
+    text_en = models.CharField(_("text (English)"), max_length=200)
+    severity = models.CharField(
+        _("severity"), max_length=8, choices=Severity.choices, default=Severity.GREEN
+    )
+    score = models.SmallIntegerField(_("score"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["item", "position"]
+        verbose_name = _("answer option")
+        verbose_name_plural = _("answer options")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "code"], name="itemoption_unique_code"),
+            models.CheckConstraint(
+                condition=Q(severity__in=["green", "yellow", "red"]),
+                name="itemoption_severity_not_missing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return self.text_en if (get_language() or "da").startswith("en") else self.text_da
+
+
+class Schedule(models.Model):
+    """When a patient should answer a questionnaire, in Europe/Copenhagen local time.
+
+    The maths lives in monitoring/schedules.py (pure, DST-safe); this row holds the rule.
+    """
+
+    class Kind(models.TextChoices):
+        WEEKDAYS = "weekdays", _("On weekdays at times")
+        EVERY_N_DAYS = "every_n_days", _("Every n days")
+        ONCE = "once", _("Once")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="schedules")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="schedules"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    weekdays = ArrayField(
+        models.PositiveSmallIntegerField(),
+        default=list,
+        blank=True,
+        help_text=_("ISO weekdays, 1 = Monday … 7 = Sunday."),
+    )
+    times = ArrayField(models.TimeField(), default=list, blank=True)
+    interval_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    once_at = models.DateTimeField(null=True, blank=True)
+    starts_on = models.DateField(_("starts"), default=timezone.localdate)
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    grace_minutes = models.PositiveIntegerField(_("grace window (minutes)"), default=180)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("schedule")
+        verbose_name_plural = _("schedules")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="every_n_days") | Q(interval_days__gte=1),
+                name="schedule_every_n_days_has_interval",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="once") | Q(once_at__isnull=False),
+                name="schedule_once_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="schedule_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} – {self.get_kind_display()}"
+
+
+class Submission(models.Model):
+    """A citizen's answered questionnaire (FHIR QuestionnaireResponse)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="submissions")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="submissions"
+    )
+    schedule = models.ForeignKey(
+        Schedule, on_delete=models.SET_NULL, null=True, blank=True, related_name="submissions"
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("answered"))
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    client_uuid = models.UUIDField(default=uuid.uuid4)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    score = models.SmallIntegerField(_("score"), null=True, blank=True)
+    severity = models.CharField(
+        _("severity"), max_length=8, choices=Severity.choices, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(fields=["client_uuid"], name="submission_unique_client_uuid")
+        ]
+        indexes = [
+            models.Index(
+                fields=["patient", "questionnaire", "-submitted_at"],
+                name="submission_patient_recent_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} – {self.patient} – {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+class Answer(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(QuestionnaireItem, on_delete=models.PROTECT, related_name="answers")
+    option = models.ForeignKey(
+        ItemOption, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+    )
+    value_number = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
+    value_text = models.TextField(blank=True)
+    severity = models.CharField(
+        _("severity"), max_length=8, choices=Severity.choices, default=Severity.GREEN
+    )
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "item"], name="answer_one_per_item")
+        ]
+
+    def __str__(self) -> str:
+        if self.option_id:
+            return str(self.option)
+        if self.value_number is not None:
+            return str(self.value_number)
+        return self.value_text
+
+
+class Measurement(models.Model):
+    """One value of one type, typed by the citizen, sent by a device or entered in the clinic.
+
+    ``client_uuid`` makes uploads idempotent: a device retrying a batch sends the same UUIDs and
+    each is stored once per source. ``severity`` is the evaluation result, copied here in the
+    storing transaction (the full result with reasons and thresholds is alarms.TriageResult).
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="measurements")
+    type = models.ForeignKey(MeasurementType, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("value"), max_digits=9, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=20)
+    measured_at = models.DateTimeField(_("measured"))
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    device_id = models.CharField(_("device"), max_length=100, blank=True)
+    client_uuid = models.UUIDField(default=uuid.uuid4)
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="measurements",
+    )
+    severity = models.CharField(
+        _("severity"), max_length=8, choices=Severity.choices, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-measured_at"]
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "client_uuid"], name="measurement_unique_client_uuid_per_source"
+            ),
+        ]
+        indexes = [
+            # Latest value per patient and type, and chart series for a range.
+            models.Index(
+                fields=["patient", "type", "-measured_at"], name="measurement_latest_idx"
+            ),
+            models.Index(fields=["patient", "-measured_at"], name="measurement_patient_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type.short_name} {self.value} {self.unit} ({self.measured_at:%Y-%m-%d %H:%M})"

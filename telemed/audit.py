@@ -1,0 +1,56 @@
+"""Writing audit events. Views never call this directly for patient data: they go through the
+access helper in patients/access.py, which checks permission and records the look in one place.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest
+
+from telemed.models import AuditEvent
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR is the proxy in production; deployment docs set it from X-Forwarded-For there.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _describe(user: AbstractBaseUser | AnonymousUser | None) -> tuple[str, str, str]:
+    if user is None or not user.is_authenticated:
+        return "", "", ""
+    name = user.get_full_name() or user.get_username()
+    profile = getattr(user, "clinician", None)
+    if profile is not None:
+        return name, profile.role, profile.organisation.name
+    if hasattr(user, "patient"):
+        return name, "citizen", ""
+    return name, "staff" if user.is_staff else "", ""
+
+
+def audit_record(
+    *,
+    request: HttpRequest | None,
+    action: str,
+    what: str,
+    patient_id: int | None = None,
+    user: AbstractBaseUser | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+) -> AuditEvent:
+    """Append one audit event for this request (who, role, organisation, patient, what, where)."""
+    actor = user if user is not None else (request.user if request is not None else None)
+    user_display, role, organisation = _describe(actor)
+    return AuditEvent.objects.create(
+        user=actor if actor is not None and actor.is_authenticated else None,
+        user_display=user_display,
+        role=role,
+        organisation=organisation,
+        patient_id=patient_id,
+        action=action,
+        what=what[:200],
+        object_type=object_type,
+        object_id=str(object_id),
+        ip_address=_client_ip(request) if request is not None else None,
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+        path=request.get_full_path()[:500] if request is not None else "",
+    )

@@ -1,0 +1,26 @@
+"""Request id for every request: set on the request, echoed in the response, kept in audit events."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+_INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    header = "X-Request-ID"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Trust an id from the proxy in front of us only if it looks like one.
+        incoming = request.headers.get(self.header, "")
+        request.request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        response = self.get_response(request)
+        response[self.header] = request.request_id
+        return response

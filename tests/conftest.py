@@ -1,0 +1,1 @@
+"""Shared fixtures. The database is a real PostgreSQL (embedded when DATABASE_URL is unset)."""
