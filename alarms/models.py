@@ -13,8 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.models import MeasurementType, Schedule, Submission
 from monitoring.models import Measurement as MeasurementModel
+from monitoring.models import MeasurementType, Schedule, Submission
 from monitoring.severity import Severity
 from patients.models import CopdGroup, Organisation, Patient, Referral
 
@@ -112,7 +112,9 @@ class Threshold(models.Model):
         ThresholdSet, on_delete=models.CASCADE, related_name="thresholds"
     )
     type = models.ForeignKey(MeasurementType, on_delete=models.PROTECT, related_name="+")
-    red_low = models.DecimalField(_("red below"), max_digits=9, decimal_places=3, null=True, blank=True)
+    red_low = models.DecimalField(
+        _("red below"), max_digits=9, decimal_places=3, null=True, blank=True
+    )
     yellow_low = models.DecimalField(
         _("yellow below"), max_digits=9, decimal_places=3, null=True, blank=True
     )
@@ -127,7 +129,9 @@ class Threshold(models.Model):
         verbose_name = _("threshold")
         verbose_name_plural = _("thresholds")
         constraints = [
-            models.UniqueConstraint(fields=["threshold_set", "type"], name="threshold_one_per_type"),
+            models.UniqueConstraint(
+                fields=["threshold_set", "type"], name="threshold_one_per_type"
+            ),
             models.CheckConstraint(
                 condition=Q(red_low__isnull=True)
                 | Q(yellow_low__isnull=True)
@@ -168,7 +172,8 @@ class Threshold(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.type.short_name}: {self.red_low}/{self.yellow_low}–{self.yellow_high}/{self.red_high}"
+        limits = (self.red_low, self.yellow_low, self.yellow_high, self.red_high)
+        return f"{self.type.short_name}: " + " / ".join("–" if v is None else str(v) for v in limits)
 
 
 class RelativeRule(models.Model):
@@ -212,7 +217,9 @@ class RelativeRule(models.Model):
 
     def __str__(self) -> str:
         sign = "+" if self.direction == self.Direction.RISE else "−"
-        return f"{self.type.short_name} {sign}{self.amount} / {self.window_days} d → {self.severity}"
+        return (
+            f"{self.type.short_name} {sign}{self.amount} / {self.window_days} d → {self.severity}"
+        )
 
 
 class TriageResult(models.Model):

@@ -128,12 +128,8 @@ class QuestionnaireItem(models.Model):
         MEASUREMENT = "measurement", _("Measurement")
         TEXT = "text", _("Free text")
 
-    questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.CASCADE, related_name="items"
-    )
-    link_id = models.SlugField(
-        _("link id"), max_length=40, help_text=_("Stable id (FHIR linkId).")
-    )
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="items")
+    link_id = models.SlugField(_("link id"), max_length=40, help_text=_("Stable id (FHIR linkId)."))
     position = models.PositiveSmallIntegerField(_("position"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     text_da = models.CharField(_("question (Danish)"), max_length=500)
@@ -378,11 +374,11 @@ class Measurement(models.Model):
         ]
         indexes = [
             # Latest value per patient and type, and chart series for a range.
-            models.Index(
-                fields=["patient", "type", "-measured_at"], name="measurement_latest_idx"
-            ),
+            models.Index(fields=["patient", "type", "-measured_at"], name="measurement_latest_idx"),
             models.Index(fields=["patient", "-measured_at"], name="measurement_patient_recent_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.type.short_name} {self.value} {self.unit} ({self.measured_at:%Y-%m-%d %H:%M})"
+        return (
+            f"{self.type.short_name} {self.value} {self.unit} ({self.measured_at:%Y-%m-%d %H:%M})"
+        )

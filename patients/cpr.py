@@ -57,7 +57,9 @@ def birth_date(value: str) -> date:
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise InvalidCpr("date", "The first six digits of a CPR number are not a real date.") from exc
+        raise InvalidCpr(
+            "date", "The first six digits of a CPR number are not a real date."
+        ) from exc
 
 
 def validate(raw: str, *, today: date | None = None) -> str:
@@ -81,7 +83,7 @@ def is_valid(raw: str, *, today: date | None = None) -> bool:
 
 
 def format_cpr(value: str) -> str:
-    """"0101501234" -> "010150-1234"."""
+    """ "0101501234" -> "010150-1234"."""
     digits = normalize(value)
     return f"{digits[:6]}-{digits[6:]}"
 

@@ -61,7 +61,9 @@ class Team(models.Model):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="team_unique_name_per_org")
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="team_unique_name_per_org"
+            )
         ]
 
     def __str__(self) -> str:
@@ -315,7 +317,8 @@ class Referral(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name} ({cpr.mask(self.cpr)}) – {self.get_status_display()}"
+        name = f"{self.first_name} {self.last_name}"
+        return f"{name} ({cpr.mask(self.cpr)}) – {self.get_status_display()}"
 
 
 # Direct foreign-key object permissions (guardian): list queries join one small table instead of

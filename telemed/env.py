@@ -22,7 +22,9 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value in FALSE_WORDS:
         return False
-    raise ValueError(f"{name}={raw!r} is not a boolean (use one of {sorted(TRUE_WORDS | FALSE_WORDS)})")
+    raise ValueError(
+        f"{name}={raw!r} is not a boolean (use one of {sorted(TRUE_WORDS | FALSE_WORDS)})"
+    )
 
 
 def env_int(name: str, default: int) -> int:

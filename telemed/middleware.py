@@ -1,4 +1,4 @@
-"""Request id for every request: set on the request, echoed in the response, kept in audit events."""
+"""A request id on every request: echoed in the response and kept in audit events."""
 
 from __future__ import annotations
 
