@@ -173,7 +173,8 @@ class Threshold(models.Model):
 
     def __str__(self) -> str:
         limits = (self.red_low, self.yellow_low, self.yellow_high, self.red_high)
-        return f"{self.type.short_name}: " + " / ".join("–" if v is None else str(v) for v in limits)
+        shown = " / ".join("–" if value is None else str(value) for value in limits)
+        return f"{self.type.short_name}: {shown}"
 
 
 class RelativeRule(models.Model):
