@@ -316,3 +316,48 @@ class TriageResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} – {self.get_kind_display()} – {self.get_severity_display()}"
+
+
+class PatientTriage(models.Model):
+    """Per-patient triage summary: what the nurse's list shows, kept in one row per patient.
+
+    Maintained by ``alarms.services.triage_refresh`` inside every transaction that stores,
+    acknowledges or resolves a result, so the triage list is one indexed query however much
+    history a patient has. ``manage.py triage_check`` proves it matches the source rows.
+    "Open" means neither acknowledged nor resolved.
+    """
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, primary_key=True, related_name="triage"
+    )
+    level = models.CharField(
+        _("level"), max_length=8, choices=Severity.choices, default=Severity.GREEN
+    )
+    level_rank = models.PositiveSmallIntegerField(default=0)
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    worst_result = models.ForeignKey(
+        TriageResult, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    open_red = models.PositiveIntegerField(default=0)
+    open_yellow = models.PositiveIntegerField(default=0)
+    open_missing = models.PositiveIntegerField(default=0)
+    open_green = models.PositiveIntegerField(default=0)
+    latest = models.JSONField(
+        default=dict, blank=True, help_text="Latest value per measurement type key."
+    )
+    last_data_at = models.DateTimeField(_("last data"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("triage summary")
+        verbose_name_plural = _("triage summaries")
+        indexes = [
+            models.Index(F("level_rank").desc(), F("waiting_since").asc(), name="triage_order_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id}: {self.level}"
+
+    @property
+    def open_total(self) -> int:
+        return self.open_red + self.open_yellow + self.open_missing + self.open_green

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -20,8 +20,9 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from alarms import evaluation
-from alarms.models import RelativeRule, Threshold, ThresholdSet, TriageResult
+from alarms import evaluation, summary
+from alarms.models import PatientTriage, RelativeRule, Threshold, ThresholdSet, TriageResult
+from alarms.summary import OPEN
 from monitoring.models import (
     Answer,
     ItemOption,
@@ -33,6 +34,7 @@ from monitoring.models import (
     Source,
     Submission,
 )
+from monitoring.severity import Severity
 from patients.models import Patient
 
 
@@ -240,6 +242,7 @@ def measurements_record(
     if not fresh:
         return batch
 
+    _lock_patients([patient.pk])
     timeline = ThresholdTimeline.for_patient(patient.pk)
     results = evaluate_readings(patient_id=patient.pk, readings=fresh, timeline=timeline)
     measurements = [
@@ -274,6 +277,7 @@ def measurements_record(
             )
         )
     TriageResult.objects.bulk_create(triage)
+    triage_refresh(patient_ids=[patient.pk])
     batch.measurements = measurements
     batch.results = triage
     return batch
@@ -331,6 +335,7 @@ def submission_record(
     for index, reading in enumerate(all_readings):
         _check_reading(reading, index, now)
 
+    _lock_patients([patient.pk])
     timeline = ThresholdTimeline.for_patient(patient.pk)
     measurement_results = (
         evaluate_readings(patient_id=patient.pk, readings=all_readings, timeline=timeline)
@@ -408,4 +413,112 @@ def submission_record(
             due_at__lte=submitted_at,
             resolved_at__isnull=True,
         ).update(resolved_at=now)
+    triage_refresh(patient_ids=[patient.pk])
     return submission
+
+
+# Triage summary and acknowledgement -----------------------------------------------------------
+
+UNDO_WINDOW = timedelta(minutes=5)
+
+
+class AcknowledgementError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _lock_patients(patient_ids: Iterable[int]) -> None:
+    """Serialise result changes per patient (in id order, so two batches cannot deadlock)."""
+    ids = sorted(set(patient_ids))
+    if ids:
+        list(Patient.objects.filter(pk__in=ids).order_by("pk").select_for_update().values("pk"))
+
+
+def triage_refresh(*, patient_ids: Iterable[int]) -> None:
+    """Recompute and store the triage summary of these patients (call inside the writing
+    transaction, after the change)."""
+    summaries = summary.compute(patient_ids)
+    PatientTriage.objects.bulk_create(
+        [PatientTriage(patient_id=pid, **s.as_fields()) for pid, s in summaries.items()],
+        update_conflicts=True,
+        unique_fields=["patient"],
+        update_fields=[*summary.Summary().as_fields().keys(), "updated_at"],
+    )
+
+
+@transaction.atomic
+def result_acknowledge(
+    *,
+    result: TriageResult,
+    user: AbstractBaseUser,
+    note: str = "",
+    receipt_to_citizen: bool = False,
+    now: datetime | None = None,
+) -> TriageResult:
+    """Acknowledge one open result (kvittering) with an optional note and receipt."""
+    _lock_patients([result.patient_id])
+    updated = TriageResult.objects.filter(
+        pk=result.pk, acknowledged_at__isnull=True, resolved_at__isnull=True
+    ).update(
+        acknowledged_at=now or timezone.now(),
+        acknowledged_by=user,
+        acknowledgement_note=note.strip(),
+        receipt_to_citizen=receipt_to_citizen,
+    )
+    if not updated:
+        raise AcknowledgementError("not_open", "This result has already been acknowledged.")
+    triage_refresh(patient_ids=[result.patient_id])
+    result.refresh_from_db()
+    return result
+
+
+@transaction.atomic
+def results_acknowledge_green(
+    *,
+    patient_ids: Iterable[int],
+    user: AbstractBaseUser,
+    note: str = "",
+    receipt_to_citizen: bool = False,
+    now: datetime | None = None,
+) -> int:
+    """Acknowledge every open green result of these patients. Returns how many."""
+    ids = sorted(set(patient_ids))
+    _lock_patients(ids)
+    count = TriageResult.objects.filter(OPEN, patient_id__in=ids, severity=Severity.GREEN).update(
+        acknowledged_at=now or timezone.now(),
+        acknowledged_by=user,
+        acknowledgement_note=note.strip(),
+        receipt_to_citizen=receipt_to_citizen,
+    )
+    triage_refresh(patient_ids=ids)
+    return count
+
+
+@transaction.atomic
+def result_acknowledge_undo(
+    *, result: TriageResult, user: AbstractBaseUser, now: datetime | None = None
+) -> TriageResult:
+    """Undo an acknowledgement: only by the nurse who made it, within five minutes."""
+    now = now or timezone.now()
+    _lock_patients([result.patient_id])
+    result.refresh_from_db()
+    if result.acknowledged_at is None:
+        raise AcknowledgementError("not_acknowledged", "This result is not acknowledged.")
+    if result.acknowledged_by_id != user.pk:
+        raise AcknowledgementError(
+            "other_user", "Only the person who acknowledged a result can undo it."
+        )
+    if now - result.acknowledged_at > UNDO_WINDOW:
+        raise AcknowledgementError(
+            "too_late", "An acknowledgement can only be undone within five minutes."
+        )
+    TriageResult.objects.filter(pk=result.pk).update(
+        acknowledged_at=None,
+        acknowledged_by=None,
+        acknowledgement_note="",
+        receipt_to_citizen=False,
+    )
+    triage_refresh(patient_ids=[result.patient_id])
+    result.refresh_from_db()
+    return result
