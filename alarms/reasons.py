@@ -1,0 +1,66 @@
+"""Stored reasons (see alarms.evaluation.Reason) rendered in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+NUMBER_KEYS = ("value", "limit", "baseline", "change")
+
+BASELINE_KINDS = {
+    "lowest": gettext_lazy("lowest value"),
+    "highest": gettext_lazy("highest value"),
+    "median": gettext_lazy("median"),
+}
+
+
+def _templates() -> dict[str, str]:
+    # Built per call so gettext picks the active language.
+    return {
+        "no_threshold": _("%(name)s %(value)s %(unit)s: no threshold"),
+        "within_limits": _("%(name)s %(value)s %(unit)s within limits"),
+        "below_red": _("%(name)s %(value)s %(unit)s below red limit %(limit)s %(unit)s"),
+        "above_red": _("%(name)s %(value)s %(unit)s above red limit %(limit)s %(unit)s"),
+        "below_yellow": _("%(name)s %(value)s %(unit)s below yellow limit %(limit)s %(unit)s"),
+        "above_yellow": _("%(name)s %(value)s %(unit)s above yellow limit %(limit)s %(unit)s"),
+        "relative_rise": _(
+            "%(name)s %(value)s %(unit)s rose %(change)s %(unit)s in %(days)s days "
+            "(from %(baseline_kind)s %(baseline)s %(unit)s)"
+        ),
+        "relative_fall": _(
+            "%(name)s %(value)s %(unit)s fell %(change)s %(unit)s in %(days)s days "
+            "(from %(baseline_kind)s %(baseline)s %(unit)s)"
+        ),
+        "answer": _("%(question)s %(answer)s"),
+        "missing": _("Expected %(questionnaire)s not received"),
+    }
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def describe(reason: Mapping[str, object]) -> str:
+    """One stored reason as a sentence in the active language."""
+    params = _Blank({key: value for key, value in reason.items() if key != "extra"})
+    extra = reason.get("extra")
+    if isinstance(extra, Mapping):
+        params.update(extra)
+    if "baseline_kind" in params:
+        params["baseline_kind"] = str(BASELINE_KINDS.get(str(params["baseline_kind"]), ""))
+    if (get_language() or "da").startswith("da"):
+        for key in NUMBER_KEYS:
+            if params.get(key):
+                params[key] = str(params[key]).replace(".", ",")
+    template = _templates().get(str(reason.get("code")))
+    if template is None:
+        return str(reason.get("code", ""))
+    return " ".join((template % params).split())
+
+
+def describe_all(reasons: Iterable[Mapping[str, object]]) -> list[str]:
+    return [describe(reason) for reason in reasons]
