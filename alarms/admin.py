@@ -1,0 +1,121 @@
+"""Admin for threshold sets (with their limits and relative rules) and triage results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from alarms.models import PatientTriage, RelativeRule, Threshold, ThresholdSet, TriageResult
+from patients.admin import PATIENT_SEARCH_FIELDS
+from telemed.admin import CprSearchMixin, PatientDataAuditMixin
+
+
+class ThresholdInline(admin.TabularInline):
+    model = Threshold
+    extra = 0
+    fields = ["type", "red_low", "yellow_low", "yellow_high", "red_high"]
+    autocomplete_fields = ["type"]
+
+
+class RelativeRuleInline(admin.TabularInline):
+    model = RelativeRule
+    extra = 0
+    fields = ["type", "direction", "amount", "window_days", "baseline", "severity"]
+    autocomplete_fields = ["type"]
+
+
+@admin.register(ThresholdSet)
+class ThresholdSetAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "kind",
+        "copd_group",
+        "organisation",
+        "version",
+        "valid_from",
+        "created_by",
+        "reason",
+    ]
+    list_filter = ["kind", "copd_group", "organisation"]
+    list_select_related = ["patient", "referral", "organisation", "created_by"]
+    search_fields = [*PATIENT_SEARCH_FIELDS, "name", "reason", "organisation__name"]
+    search_help_text = _("Patient name or CPR number, template name, reason.")
+    autocomplete_fields = ["patient", "referral", "organisation", "based_on", "created_by"]
+    date_hierarchy = "valid_from"
+    inlines = [ThresholdInline, RelativeRuleInline]
+
+    def save_model(self, request: HttpRequest, obj: ThresholdSet, form: Any, change: bool) -> None:
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class AcknowledgedFilter(admin.SimpleListFilter):
+    title = _("acknowledged")
+    parameter_name = "acknowledged"
+
+    def lookups(self, request: HttpRequest, model_admin: Any):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(acknowledged_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(TriageResult)
+class TriageResultAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "patient",
+        "kind",
+        "severity",
+        "acknowledged_at",
+        "acknowledged_by",
+        "resolved_at",
+    ]
+    list_filter = ["severity", "kind", AcknowledgedFilter, "created_at"]
+    list_select_related = ["patient", "acknowledged_by"]
+    search_fields = PATIENT_SEARCH_FIELDS
+    autocomplete_fields = [
+        "patient",
+        "measurement",
+        "submission",
+        "schedule",
+        "threshold_set",
+        "acknowledged_by",
+    ]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PatientTriage)
+class PatientTriageAdmin(CprSearchMixin, admin.ModelAdmin):
+    """Read-only: the summary is derived from the triage results by alarms.services, and an
+    edit here would put the nurse's list out of step with the results it summarises."""
+
+    list_display = [
+        "patient",
+        "level",
+        "waiting_since",
+        "open_red",
+        "open_yellow",
+        "open_missing",
+        "open_green",
+        "last_data_at",
+    ]
+    list_filter = ["level"]
+    list_select_related = ["patient"]
+    ordering = ["-level_rank", "waiting_since"]
+    search_fields = PATIENT_SEARCH_FIELDS
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
