@@ -1,0 +1,40 @@
+"""Template context for the top bar and the main navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from telemed.roles import Role, request_role
+
+# (url name, label) per role; only pages that exist are listed.
+NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
+    Role.NURSE: [("alarms:nurse_home", _("Patients"))],
+    Role.DOCTOR: [("alarms:doctor_home", _("My patients"))],
+    Role.CITIZEN: [("monitoring:citizen_home", _("My questionnaires"))],
+    Role.ADMIN: [("admin_home", _("Administration"))],
+    Role.SUPERUSER: [("admin_home", _("Administration"))],
+}
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    role = request_role(request)
+    if role is None:
+        return {"current_role": None, "nav_items": [], "user_organisation": ""}
+    path = request.path
+    items = []
+    for url_name, label in NAVIGATION[role]:
+        url = reverse(url_name)
+        items.append({"url": url, "label": label, "current": path == url})
+    organisation = ""
+    if role in (Role.NURSE, Role.DOCTOR, Role.ADMIN):
+        organisation = request.user.clinician.organisation.name
+    return {
+        "current_role": role,
+        "current_role_label": role.label,
+        "nav_items": items,
+        "user_organisation": organisation,
+    }
