@@ -51,7 +51,10 @@ def describe(reason: Mapping[str, object]) -> str:
         params.update(extra)
     if "baseline_kind" in params:
         params["baseline_kind"] = str(BASELINE_KINDS.get(str(params["baseline_kind"]), ""))
-    if (get_language() or "da").startswith("da"):
+    danish = (get_language() or "da").startswith("da")
+    if "questionnaire_da" in params:
+        params["questionnaire"] = params["questionnaire_da" if danish else "questionnaire_en"]
+    if danish:
         for key in NUMBER_KEYS:
             if params.get(key):
                 params[key] = str(params[key]).replace(".", ",")
