@@ -258,6 +258,18 @@ class Schedule(models.Model):
                 name="schedule_once_has_time",
             ),
             models.CheckConstraint(
+                condition=~Q(kind="weekdays") | Q(weekdays__len__gte=1, times__len__gte=1),
+                name="schedule_weekdays_has_days_and_times",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="every_n_days") | Q(times__len__gte=1),
+                name="schedule_every_n_days_has_times",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekdays__contained_by=[1, 2, 3, 4, 5, 6, 7]),
+                name="schedule_weekdays_are_iso_days",
+            ),
+            models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="schedule_ends_after_start",
             ),

@@ -673,3 +673,41 @@ def test_audit_event_admin_is_read_only_even_for_superusers(superuser_client: An
         {"occurred_at__gte": (NOW - timedelta(days=1)).isoformat()},
     )
     assert event in response.context["cl"].result_list
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "constraint"),
+    [
+        (
+            {"kind": "weekdays", "weekdays": [], "times": ["09:00"]},
+            "schedule_weekdays_has_days_and_times",
+        ),
+        (
+            {"kind": "weekdays", "weekdays": [1], "times": []},
+            "schedule_weekdays_has_days_and_times",
+        ),
+        (
+            {"kind": "weekdays", "weekdays": [0, 1], "times": ["09:00"]},
+            "schedule_weekdays_are_iso_days",
+        ),
+        (
+            {"kind": "every_n_days", "interval_days": 2, "times": []},
+            "schedule_every_n_days_has_times",
+        ),
+    ],
+)
+def test_schedule_rule_must_be_complete(fields, constraint):
+    from django.contrib.auth.models import Group
+
+    from monitoring.models import Questionnaire, Schedule
+    from patients.models import Organisation, Patient, Team
+
+    org = Organisation.objects.create(name="S", kind="municipality", sor_code="S-1")
+    team = Team.objects.create(group=Group.objects.create(name="S-A"), organisation=org, name="A")
+    patient = Patient.objects.create(
+        cpr="0101502222", first_name="A", last_name="B", copd_group="mild", monitoring_team=team
+    )
+    kol = Questionnaire.objects.get(code="kol", status="published")
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        Schedule.objects.create(patient=patient, questionnaire=kol, **fields)
