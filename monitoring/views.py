@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from monitoring import schedules
 from monitoring.models import Schedule, Submission
 from telemed.audit import audit_record
 from telemed.roles import Role, role_required
@@ -26,15 +27,22 @@ STATUS_LABELS = {
 
 
 def _is_due_on(schedule: Schedule, day: date) -> bool:
-    # Calendar-day check only; the timed occasions and grace windows belong in
-    # monitoring/schedules.py once it exists.
-    if schedule.kind == Schedule.Kind.WEEKDAYS:
-        return day.isoweekday() in schedule.weekdays
-    if schedule.kind == Schedule.Kind.EVERY_N_DAYS:
-        return (day - schedule.starts_on).days % schedule.interval_days == 0
-    if schedule.kind == Schedule.Kind.ONCE:
-        return timezone.localdate(schedule.once_at) == day
-    return False
+    """Whether the schedule has an occasion on this local calendar day."""
+    try:
+        rule = schedules.Rule(
+            kind=schedule.kind,
+            starts_on=schedule.starts_on,
+            times=tuple(schedule.times),
+            weekdays=frozenset(schedule.weekdays),
+            interval_days=schedule.interval_days,
+            once_at=schedule.once_at,
+            ends_on=schedule.ends_on,
+            grace=timedelta(minutes=schedule.grace_minutes),
+        )
+    except ValueError:
+        # An incomplete rule (e.g. weekdays without times) never asks the citizen for anything.
+        return False
+    return bool(schedules.occasions_on(rule, day, timezone.now()))
 
 
 @require_GET

@@ -235,7 +235,7 @@ def test_nurse_home_orders_red_yellow_missing_green(world, client):
         questionnaire=Questionnaire.objects.create(code="x", title_da="X", title_en="X"),
         kind="weekdays",
         weekdays=[1],
-        times=[],
+        times=["09:00"],
     )
     TriageResult.objects.create(
         patient=missing,
@@ -342,7 +342,21 @@ def test_citizen_home_lists_questionnaires_with_status(world, client):
     )
     other_day = (today.isoweekday() % 7) + 1
     Schedule.objects.create(
-        patient=patient, questionnaire=weekly, kind="weekdays", weekdays=[other_day]
+        patient=patient,
+        questionnaire=weekly,
+        kind="weekdays",
+        weekdays=[other_day],
+        times=["08:00"],
+    )
+    evening = Questionnaire.objects.create(
+        code="evening", title_da="Aftenmåling", title_en="Evening measurement"
+    )
+    Schedule.objects.create(
+        patient=patient,
+        questionnaire=evening,
+        kind="weekdays",
+        weekdays=[today.isoweekday()],
+        times=["23:59"],
     )
     Submission.objects.create(
         patient=patient, questionnaire=daily, submitted_at=timezone.now(), source="typed"
@@ -350,8 +364,9 @@ def test_citizen_home_lists_questionnaires_with_status(world, client):
     client.force_login(world["citizen"])
     response = client.get(reverse("monitoring:citizen_home"))
     statuses = {s.questionnaire.code: s.status for s in response.context["schedules"]}
-    assert statuses == {"daily": "done", "weekly": "not_due"}
+    assert statuses == {"daily": "done", "weekly": "not_due", "evening": "due"}
     html = response.content.decode()
     assert "Dagligt spørgeskema" in html
     assert "Udfyldt i dag" in html
     assert "Endnu ikke besvaret" in html
+    assert "Skal udfyldes i dag" in html
