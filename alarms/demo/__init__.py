@@ -1,0 +1,17 @@
+"""Demo and test data: factories for every model, plausible series and the ``seed_demo`` command.
+
+Lives in the alarms app because it needs every model (patients <- monitoring <- alarms).
+"""
+
+# (role, username, password) of the demo users that ``manage.py seed_demo`` creates; the dev
+# launcher (telemed/devrun.py) prints them. Kept here, import-free, so it needs no app registry.
+DEMO_PASSWORD = "telemed-demo"
+DEMO_LOGINS = [
+    ("nurse", "nurse.nord1", DEMO_PASSWORD),
+    ("nurse (other team)", "nurse.syd1", DEMO_PASSWORD),
+    ("doctor (GP)", "doctor.gp1", DEMO_PASSWORD),
+    ("doctor (hospital)", "doctor.auh1", DEMO_PASSWORD),
+    ("organisation admin", "admin.aarhus", DEMO_PASSWORD),
+    ("citizen", "citizen.001", DEMO_PASSWORD),
+    ("superuser", "admin", DEMO_PASSWORD),
+]
