@@ -205,7 +205,7 @@ def evaluate_readings(
     return results
 
 
-def _snapshot_with_set(result: evaluation.Result, threshold_set: ThresholdSet | None) -> dict:
+def snapshot_with_set(result: evaluation.Result, threshold_set: ThresholdSet | None) -> dict:
     snapshot = dict(result.snapshot)
     if threshold_set is not None:
         snapshot["threshold_set"] = {"id": threshold_set.pk, "version": threshold_set.version}
@@ -272,7 +272,7 @@ def measurements_record(
                 measurement=measurement,
                 severity=result.severity,
                 reasons=result.reasons_as_dicts(),
-                thresholds_snapshot=_snapshot_with_set(result, in_force),
+                thresholds_snapshot=snapshot_with_set(result, in_force),
                 threshold_set=in_force,
                 created_at=now,
             )
@@ -403,7 +403,7 @@ def submission_record(
         submission=submission,
         severity=combined.severity,
         reasons=combined.reasons_as_dicts(),
-        thresholds_snapshot=_snapshot_with_set(combined, in_force),
+        thresholds_snapshot=snapshot_with_set(combined, in_force),
         threshold_set=in_force,
         created_at=now,
     )
@@ -530,19 +530,6 @@ def result_acknowledge_undo(
 MISSING_LOOKBACK = timedelta(days=2)
 
 
-def schedule_rule(schedule: Schedule) -> schedules.Rule:
-    return schedules.Rule(
-        kind=schedule.kind,
-        starts_on=schedule.starts_on,
-        times=tuple(schedule.times),
-        weekdays=frozenset(schedule.weekdays),
-        interval_days=schedule.interval_days,
-        once_at=schedule.once_at,
-        ends_on=schedule.ends_on,
-        grace=timedelta(minutes=schedule.grace_minutes),
-    )
-
-
 @transaction.atomic
 def missing_data_raise(*, now: datetime | None = None) -> int:
     """Raise a missing-data alarm for every scheduled occasion not answered by the end of its
@@ -560,7 +547,10 @@ def missing_data_raise(*, now: datetime | None = None) -> int:
     ).select_related("questionnaire")
     occasions: list[tuple[Schedule, datetime]] = []
     for schedule in active:
-        rule = schedule_rule(schedule)
+        try:
+            rule = schedule.rule()
+        except ValueError:
+            continue  # an incomplete rule asks for nothing, so nothing can be missing
         occasions += [(schedule, due) for due in schedules.missed(rule, since=since, now=now)]
     if not occasions:
         return 0

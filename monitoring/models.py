@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from monitoring import schedules
 from monitoring.severity import Severity
 from patients.models import Patient
 
@@ -277,6 +279,19 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.questionnaire} – {self.get_kind_display()}"
+
+    def rule(self) -> schedules.Rule:
+        """This schedule as a pure monitoring.schedules rule; ValueError when incomplete."""
+        return schedules.Rule(
+            kind=self.kind,
+            starts_on=self.starts_on,
+            times=tuple(self.times),
+            weekdays=frozenset(self.weekdays),
+            interval_days=self.interval_days,
+            once_at=self.once_at,
+            ends_on=self.ends_on,
+            grace=timedelta(minutes=self.grace_minutes),
+        )
 
 
 class Submission(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -29,16 +29,7 @@ STATUS_LABELS = {
 def _is_due_on(schedule: Schedule, day: date) -> bool:
     """Whether the schedule has an occasion on this local calendar day."""
     try:
-        rule = schedules.Rule(
-            kind=schedule.kind,
-            starts_on=schedule.starts_on,
-            times=tuple(schedule.times),
-            weekdays=frozenset(schedule.weekdays),
-            interval_days=schedule.interval_days,
-            once_at=schedule.once_at,
-            ends_on=schedule.ends_on,
-            grace=timedelta(minutes=schedule.grace_minutes),
-        )
+        rule = schedule.rule()
     except ValueError:
         # An incomplete rule (e.g. weekdays without times) never asks the citizen for anything.
         return False

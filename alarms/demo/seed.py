@@ -35,7 +35,7 @@ from alarms.demo import DEMO_LOGINS, DEMO_PASSWORD, series  # noqa: F401 (re-exp
 from alarms.demo.access import grant_care_permissions
 from alarms.demo.people import make_person
 from alarms.models import RelativeRule, Threshold, ThresholdSet, TriageResult
-from alarms.services import _snapshot_with_set, limits_of, rule_of, type_info
+from alarms.services import limits_of, rule_of, snapshot_with_set, type_info
 from monitoring.models import (
     Answer,
     Measurement,
@@ -874,7 +874,7 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
                 submission=submission,
                 severity=combined.severity,
                 reasons=combined.reasons_as_dicts(),
-                thresholds_snapshot=_snapshot_with_set(combined, threshold_set),
+                thresholds_snapshot=snapshot_with_set(combined, threshold_set),
                 threshold_set=threshold_set,
                 created_at=submission.received_at,
             )
@@ -890,7 +890,7 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
                 measurement=measurement,
                 severity=res.severity,
                 reasons=res.reasons_as_dicts(),
-                thresholds_snapshot=_snapshot_with_set(res, threshold_set),
+                thresholds_snapshot=snapshot_with_set(res, threshold_set),
                 threshold_set=threshold_set,
                 created_at=measurement.received_at,
             )
