@@ -35,7 +35,7 @@ from alarms.demo import DEMO_LOGINS, DEMO_PASSWORD, series  # noqa: F401 (re-exp
 from alarms.demo.access import grant_care_permissions
 from alarms.demo.people import make_person
 from alarms.models import RelativeRule, Threshold, ThresholdSet, TriageResult
-from alarms.services import limits_of, rule_of, snapshot_with_set, type_info
+from alarms.services import limits_of, rule_of, snapshot_with_set, triage_refresh, type_info
 from monitoring.models import (
     Answer,
     Measurement,
@@ -898,6 +898,7 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
     results.extend(missing)
     _acknowledge_older(results, staff, rng, now)
     TriageResult.objects.bulk_create(results, batch_size=5000)
+    triage_refresh(patient_ids=[plan.patient.pk for plan in plans])
 
     citizen = plans[0].patient
     logins = [

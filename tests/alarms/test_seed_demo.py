@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q
 
 from alarms.demo import DEMO_LOGINS, DEMO_PASSWORD
 from alarms.demo.seed import DemoResetRefused, demo_reset, demo_seed
-from alarms.models import ThresholdSet, TriageResult
+from alarms.models import PatientTriage, ThresholdSet, TriageResult
 from monitoring.models import Measurement, Questionnaire, Schedule, Submission
 from patients import cpr
 from patients.models import ClinicianProfile, Organisation, Patient, Team
@@ -103,6 +103,11 @@ def test_seed_creates_a_plausible_evaluated_demo_once(client):
     cat = Submission.objects.filter(questionnaire__code="cat")
     assert cat.exists() and not cat.filter(score=None).exists()
     assert Questionnaire.objects.get(code="cat", status="published").submissions.count() > 1000
+
+    # The triage summaries match the results they sum up, and the list has reds to show.
+    call_command("triage_check")
+    assert PatientTriage.objects.count() == 200
+    assert PatientTriage.objects.filter(level="red").exists()
 
     # Idempotent.
     before = row_counts()
