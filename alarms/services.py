@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from alarms import evaluation, summary
+from alarms import evaluation, signals, summary
 from alarms.models import PatientTriage, RelativeRule, Threshold, ThresholdSet, TriageResult
 from alarms.summary import OPEN
 from monitoring import schedules
@@ -279,6 +279,13 @@ def measurements_record(
         )
     TriageResult.objects.bulk_create(triage)
     triage_refresh(patient_ids=[patient.pk])
+    signals.readings_recorded.send(
+        sender=None,
+        patient_id=patient.pk,
+        measurement_ids=[m.pk for m in measurements],
+        submission_id=None,
+        result_ids=[r.pk for r in triage],
+    )
     batch.measurements = measurements
     batch.results = triage
     return batch
@@ -381,7 +388,7 @@ def submission_record(
         )
         for answer, result in zip(answers, answer_results, strict=True)
     )
-    Measurement.objects.bulk_create(
+    embedded = Measurement.objects.bulk_create(
         Measurement(
             patient=patient,
             type=reading.type,
@@ -397,7 +404,7 @@ def submission_record(
         for reading, result in zip(all_readings, measurement_results, strict=True)
     )
     in_force = timeline.in_force(submitted_at)
-    TriageResult.objects.create(
+    result = TriageResult.objects.create(
         patient=patient,
         kind=TriageResult.Kind.SUBMISSION,
         submission=submission,
@@ -415,6 +422,13 @@ def submission_record(
             resolved_at__isnull=True,
         ).update(resolved_at=now)
     triage_refresh(patient_ids=[patient.pk])
+    signals.readings_recorded.send(
+        sender=None,
+        patient_id=patient.pk,
+        measurement_ids=[m.pk for m in embedded],
+        submission_id=submission.pk,
+        result_ids=[result.pk],
+    )
     return submission
 
 
