@@ -1,10 +1,10 @@
 from django.urls import path
 
-from alarms import views
+from alarms import doctor_views, views
 
 app_name = "alarms"
 
 urlpatterns = [
     path("nurse/", views.nurse_home, name="nurse_home"),
-    path("doctor/", views.doctor_home, name="doctor_home"),
+    path("doctor/", doctor_views.doctor_home, name="doctor_home"),
 ]

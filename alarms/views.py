@@ -44,14 +44,3 @@ def nurse_home(request: HttpRequest) -> HttpResponse:
         },
     )
 
-
-@require_GET
-@role_required(Role.DOCTOR)
-def doctor_home(request: HttpRequest) -> HttpResponse:
-    patients = _rows(selectors.patients_for_doctor(user=request.user))
-    audit_record(request=request, action="view", what="Doctor home: my patients")
-    return render(
-        request,
-        "alarms/doctor_home.html",
-        {"patients": patients, "summary": _summary(patients), "show_team": True},
-    )
