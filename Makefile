@@ -6,6 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.telemed-installed
 MANAGE := DEBUG=$${DEBUG:-1} $(BIN)/python manage.py
+# For commands that never touch the database: a URL that is parsed but not connected to, so no
+# embedded PostgreSQL starts just to compile translations.
+NODB   := DEBUG=$${DEBUG:-1} DATABASE_URL=$${DATABASE_URL:-postgresql://localhost/unused} \
+          $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format migrate seed messages compilemessages clean-data
@@ -26,10 +30,10 @@ $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || \
 		{ rm -rf $(VENV); echo "Could not create $(VENV). On Debian/Ubuntu: apt-get install python3-venv"; exit 1; }
 
-# Reinstall only when pyproject.toml changed since the last install.
+# Reinstall only when pyproject.toml changed since the last install. The pip that venv bundles
+# (23+ on Debian 12) installs editable pyproject projects, so it is not upgraded first.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
 # axe-core for the accessibility checks in the browser tests; skipped when npm is absent
@@ -45,7 +49,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 compilemessages: $(STAMP)
 	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 		if command -v msgfmt >/dev/null 2>&1; then \
-			$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0; \
+			$(NODB) compilemessages --ignore=.venv --ignore=node_modules -v 0; \
 		else \
 			echo "gettext not found: using the compiled .mo files as they are (apt-get install gettext)"; \
 		fi; \
@@ -72,16 +76,15 @@ seed: $(STAMP)
 	$(MANAGE) seed_demo
 
 messages: $(STAMP)
-	$(MANAGE) makemessages -l da -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles
-	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
+	$(NODB) makemessages -l da -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles
+	$(NODB) compilemessages --ignore=.venv --ignore=node_modules
 
 clean-data:
 	@if [ -f .data/pgdata/postmaster.pid ] && kill -0 "$$(head -1 .data/pgdata/postmaster.pid)" 2>/dev/null; then \
 		echo "The embedded PostgreSQL in .data is running: stop make run (Ctrl-C) first."; exit 1; \
-	fi
-	@if [ "$(CONFIRM)" != "yes" ]; then \
+	fi; \
+	if [ "$(CONFIRM)" != "yes" ]; then \
 		printf "Delete .data (database, broker queue, beat schedule)? [y/N] "; read answer; \
-		case "$$answer" in [yY]*) ;; *) echo "Kept .data."; exit 1;; esac; \
-	fi
-	rm -rf .data
-	@echo "Deleted .data; the next make run starts with a fresh database and demo data."
+		case "$$answer" in [yY]*) ;; *) echo "Kept .data."; exit 0;; esac; \
+	fi; \
+	rm -rf .data && echo "Deleted .data; the next make run starts with a fresh database and demo data."
