@@ -409,3 +409,57 @@ class Measurement(models.Model):
         return (
             f"{self.type.short_name} {self.value} {self.unit} ({self.measured_at:%Y-%m-%d %H:%M})"
         )
+
+
+class Message(models.Model):
+    """A message in the one thread between a patient and their monitoring team.
+
+    Read state is kept per side: ``read_by_citizen_at`` for messages from the team,
+    ``read_by_team_at`` for messages from the citizen. An unread citizen message
+    (``sender_is_citizen=True, read_by_team_at IS NULL``) brings the patient into the nurses'
+    triage list; a partial index keeps that look-up cheap.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="messages")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sender"),
+    )
+    # Snapshot: the thread must read the same after a nurse changes name or leaves.
+    sender_display = models.CharField(_("from"), max_length=200, blank=True)
+    sender_is_citizen = models.BooleanField(_("from the citizen"))
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    read_by_citizen_at = models.DateTimeField(_("read by the citizen"), null=True, blank=True)
+    read_by_team_at = models.DateTimeField(_("read by the team"), null=True, blank=True)
+    read_by_team_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="message_body_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "created_at"], name="message_thread_idx"),
+            models.Index(
+                fields=["patient"],
+                condition=Q(sender_is_citizen=True, read_by_team_at__isnull=True),
+                name="message_unread_by_team_idx",
+            ),
+            models.Index(
+                fields=["patient"],
+                condition=Q(sender_is_citizen=False, read_by_citizen_at__isnull=True),
+                name="message_unread_by_citizen_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} {self.created_at:%Y-%m-%d %H:%M} {self.sender_display}"

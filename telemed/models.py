@@ -73,3 +73,32 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit events are append-only.")
+
+
+class LoginSecurity(models.Model):
+    """Per-account login state: failed attempts, lockout, and "change your password first".
+
+    One row per user that has ever failed a login or been given a first-login password.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_security"
+    )
+    failed_attempts = models.PositiveSmallIntegerField(_("failed attempts in a row"), default=0)
+    last_failed_at = models.DateTimeField(_("last failed login"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("must change password at next login"), default=False)
+    password_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    password_set_at = models.DateTimeField(_("first-login password set"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login security")
+        verbose_name_plural = _("login security")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.failed_attempts} failed"
+
+    def is_locked(self, now: Any = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())

@@ -1,0 +1,73 @@
+"""Writes for monitoring: messages between a citizen and the monitoring team."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from monitoring.models import Message
+from patients.models import Patient
+
+MESSAGE_MAX = 2000
+
+
+class MessageError(ValueError):
+    """A message that cannot be sent; ``message`` is translated for the person writing it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@transaction.atomic
+def message_send(
+    *, patient: Patient, sender: AbstractBaseUser, body: str, now: datetime | None = None
+) -> Message:
+    """Add a message to the patient's thread. The citizen's own login writes as the citizen;
+    anyone else writes as the team (the caller has checked that they may)."""
+    text = (body or "").strip()
+    if not text:
+        raise MessageError("empty", _("Please write a message before sending."))
+    if len(text) > MESSAGE_MAX:
+        raise MessageError(
+            "too_long",
+            _("The message is too long: %(count)s characters, at most %(max)s.")
+            % {"count": len(text), "max": MESSAGE_MAX},
+        )
+    from_citizen = patient.citizen_user_id is not None and patient.citizen_user_id == sender.pk
+    profile = getattr(sender, "clinician", None)
+    name = sender.get_full_name() or sender.get_username()
+    if profile is not None and profile.title:
+        name = f"{name}, {profile.title}"
+    return Message.objects.create(
+        patient=patient,
+        sender=sender,
+        sender_display=name[:200],
+        sender_is_citizen=from_citizen,
+        body=text,
+        created_at=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def messages_mark_read(
+    *,
+    patient: Patient,
+    reader_is_citizen: bool,
+    reader: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Mark the other side's unread messages in the thread read. Returns how many."""
+    moment = now or timezone.now()
+    if reader_is_citizen:
+        return Message.objects.filter(
+            patient=patient, sender_is_citizen=False, read_by_citizen_at__isnull=True
+        ).update(read_by_citizen_at=moment)
+    return Message.objects.filter(
+        patient=patient, sender_is_citizen=True, read_by_team_at__isnull=True
+    ).update(read_by_team_at=moment, read_by_team_user=reader)
