@@ -361,3 +361,58 @@ class PatientTriage(models.Model):
     @property
     def open_total(self) -> int:
         return self.open_red + self.open_yellow + self.open_missing + self.open_green
+
+
+class PatientNote(models.Model):
+    """A clinician's note on a patient (notat), optionally with a reminder date.
+
+    A note whose ``remind_on`` has come and that is not ``done_at`` brings the patient back into
+    the triage list (the triage list reads ``remind_on <= today`` and ``done_at`` is null).
+    """
+
+    class Importance(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        IMPORTANT = "important", _("Important")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"))
+    importance = models.CharField(
+        _("importance"), max_length=16, choices=Importance.choices, default=Importance.NORMAL
+    )
+    remind_on = models.DateField(_("remind on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("patient note")
+        verbose_name_plural = _("patient notes")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="patientnote_text_not_empty"),
+        ]
+        indexes = [
+            # Due reminders for the triage list.
+            models.Index(
+                fields=["remind_on"],
+                condition=Q(done_at__isnull=True, remind_on__isnull=False),
+                name="patientnote_due_reminder_idx",
+            ),
+            models.Index(fields=["patient", "-created_at"], name="patientnote_patient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id}: {self.text[:40]}"
