@@ -6,7 +6,9 @@ patient in correlated subqueries, so the page costs the same for 3 patients as f
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
@@ -16,6 +18,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -25,7 +28,8 @@ from django.db.models.functions import Coalesce
 
 from alarms.models import TriageResult
 from monitoring.severity import SEVERITY_RANK
-from patients.models import Patient, PatientState
+from patients import cpr
+from patients.models import Patient, PatientState, Team
 
 # Patients a clinician works with from the start page; discharged and deceased ones are history.
 CURRENT_STATES = [PatientState.REFERRED, PatientState.ACTIVE, PatientState.PAUSED]
@@ -95,3 +99,144 @@ def patients_for_doctor(*, user: Any) -> QuerySet[Patient]:
         treating_doctor=user, state__in=CURRENT_STATES
     ).select_related("monitoring_team")
     return with_open_results(patients)
+
+
+# The nurse's triage list -----------------------------------------------------------------------
+
+TRIAGE_PAGE_SIZE = 50
+TRIAGE_STATES = [PatientState.ACTIVE, PatientState.PAUSED]
+LEVELS = ["red", "yellow", "missing", "green"]
+# Latest values shown per row, in this order (blood pressure as systolic/diastolic).
+KEY_TYPES = ["spo2", "pulse", "bp", "weight", "temperature", "cat_score"]
+
+
+@dataclass(frozen=True)
+class TriageFilters:
+    team_id: int | None = None
+    level: str | None = None
+    query: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, params: Any) -> TriageFilters:
+        def number(name: str) -> int | None:
+            raw = (params.get(name) or "").strip()
+            return int(raw) if raw.isdigit() else None
+
+        level = params.get("level") or None
+        return cls(
+            team_id=number("team"),
+            level=level if level in LEVELS else None,
+            query=(params.get("q") or "").strip()[:100],
+            page=max(number("page") or 1, 1),
+        )
+
+    def as_query(self, **changes: Any) -> str:
+        values = {"team": self.team_id, "level": self.level, "q": self.query, "page": self.page}
+        values.update(changes)
+        kept = {key: value for key, value in values.items() if value not in (None, "", 1)}
+        return urlencode(kept)
+
+
+@dataclass
+class TriagePage:
+    rows: list[Patient]
+    counts: dict[str, int]
+    total: int
+    page: int
+    pages: int
+    hidden_red: int  # red patients the current filter does not show
+    teams: list[Team]
+    filters: TriageFilters = field(default_factory=TriageFilters)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def _search(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
+    """Name words (each must match a first or last name) or the start of a CPR number."""
+    digits = cpr.normalize(query)
+    if digits.isdigit():
+        return patients.filter(cpr__startswith=digits)
+    for word in query.split():
+        patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return patients
+
+
+def _triage_base(teams: list[Team], filters: TriageFilters) -> QuerySet[Patient]:
+    team_ids = [team.pk for team in teams]
+    if filters.team_id in team_ids:
+        team_ids = [filters.team_id]
+    base = Patient.objects.filter(monitoring_team_id__in=team_ids, state__in=TRIAGE_STATES)
+    if filters.query:
+        base = _search(base, filters.query)
+    return base
+
+
+def _level_filter(patients: QuerySet[Patient], level: str | None) -> QuerySet[Patient]:
+    if not level:
+        return patients
+    shown = Coalesce(F("triage__level"), Value("green"))
+    return patients.alias(shown_level=shown).filter(shown_level=level)
+
+
+def triage_patient_ids(*, user: Any, filters: TriageFilters) -> list[int]:
+    """Every patient the filter shows, on all pages (for "acknowledge all green")."""
+    teams = list(Team.objects.filter(group__user=user))
+    patients = _level_filter(_triage_base(teams, filters), filters.level)
+    return list(patients.values_list("pk", flat=True))
+
+
+def triage_list(
+    *, user: Any, filters: TriageFilters, per_page: int = TRIAGE_PAGE_SIZE
+) -> TriagePage:
+    """The nurse's triage list: her teams' monitored patients, worst level first, longest
+    waiting first inside a level. Five queries whatever the number of patients or results.
+
+    Red patients are never hidden by paging: the first page grows to hold every red patient.
+    A level filter that leaves reds out reports how many (``hidden_red``).
+    """
+    teams = list(
+        Team.objects.filter(group__user=user).select_related("organisation").order_by("name")
+    )
+    base = _triage_base(teams, filters)
+
+    counts = base.aggregate(
+        **{name: Count("pk", filter=Q(triage__level=name)) for name in LEVELS[:3]},
+        total=Count("pk"),
+    )
+    counts["green"] = counts["total"] - sum(counts[name] for name in LEVELS[:3])
+
+    shown = _level_filter(base, filters.level)
+    total = counts[filters.level] if filters.level else counts["total"]
+    red = counts["red"] if filters.level in (None, "red") else 0
+    first_page = max(per_page, red)
+    pages = 1 + max(0, -(-(total - first_page) // per_page))
+    page = min(filters.page, pages)
+    start = 0 if page == 1 else first_page + (page - 2) * per_page
+    stop = first_page if page == 1 else start + per_page
+
+    rows = list(
+        shown.select_related("triage", "triage__worst_result", "monitoring_team").order_by(
+            F("triage__level_rank").desc(nulls_last=True),
+            F("triage__waiting_since").asc(nulls_last=True),
+            "last_name",
+            "first_name",
+            "pk",
+        )[start:stop]
+    )
+    return TriagePage(
+        rows=rows,
+        counts={name: counts[name] for name in LEVELS},
+        total=total,
+        page=page,
+        pages=pages,
+        hidden_red=counts["red"] if filters.level not in (None, "red") else 0,
+        teams=teams,
+        filters=filters,
+    )

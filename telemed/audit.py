@@ -54,3 +54,29 @@ def audit_record(
         request_id=getattr(request, "request_id", "") if request is not None else "",
         path=request.get_full_path()[:500] if request is not None else "",
     )
+
+
+def audit_record_many(
+    *,
+    request: HttpRequest,
+    action: str,
+    what: str,
+    patient_ids: list[int],
+) -> None:
+    """One event per patient for an action that touched several patients' data at once."""
+    user_display, role, organisation = _describe(request.user)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            user=request.user,
+            user_display=user_display,
+            role=role,
+            organisation=organisation,
+            patient_id=patient_id,
+            action=action,
+            what=what[:200],
+            ip_address=_client_ip(request),
+            request_id=getattr(request, "request_id", ""),
+            path=request.get_full_path()[:500],
+        )
+        for patient_id in patient_ids
+    )
