@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from tests.browser.conftest import axe_check, login_as, screenshot, serious
@@ -25,12 +24,6 @@ def test_nurse_logs_in_and_sees_the_home_page(page, nurse, password):
     assert not serious(axe_check(page))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/includes/language_switch.html: on a phone the buttons show 'DA'/'EN' but "
-    "aria-label says 'Dansk'/'English' (axe label-content-name-mismatch, WCAG 2.5.3); "
-    "remove this marker when the switch is fixed",
-)
 def test_login_page_on_a_phone(phone_page):
     phone_page.goto(reverse("login"))
     assert phone_page.locator("form:has(input[name=password]) button[type=submit]").is_visible()
