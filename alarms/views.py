@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -162,6 +163,7 @@ def nurse_home(request: HttpRequest) -> HttpResponse:
         "rendered_at": timezone.now(),
         "show_team": len(page.teams) > 1,
         "levels": selectors.LEVELS,
+        "refresh_seconds": settings.TRIAGE_REFRESH_SECONDS,
     }
     template = "alarms/triage.html#triage-list" if request.htmx else "alarms/triage.html"
     return render(request, template, context)
