@@ -320,6 +320,14 @@ class Referral(models.Model):
         name = f"{self.first_name} {self.last_name}"
         return f"{name} ({cpr.mask(self.cpr)}) – {self.get_status_display()}"
 
+    @property
+    def masked_cpr(self) -> str:
+        return cpr.mask(self.cpr)
+
+    @property
+    def formatted_cpr(self) -> str:
+        return cpr.format_cpr(self.cpr)
+
 
 # Direct foreign-key object permissions (guardian): list queries join one small table instead of
 # the generic (content_type, object_pk text) one.
