@@ -23,8 +23,9 @@ STORED_QUANTUM = Decimal("0.001")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 # How far a value may be from the median of the recent values before we ask the citizen to
-# measure again: the larger of an absolute amount (in the type's unit) and a fraction of the
-# median. Chosen wide: only a likely typing or measuring error should trigger it.
+# measure again: an amount in the type's unit, or for other types a fraction of the median.
+# Chosen wide: only a likely typing or measuring error should trigger it; a real fall in
+# saturation of 8 points is still accepted once confirmed, and then evaluated as usual.
 RECHECK_ABSOLUTE: dict[str, Decimal] = {
     "spo2": Decimal("8"),
     "pulse": Decimal("40"),
@@ -147,10 +148,11 @@ def needs_recheck(value: Decimal, recent: Sequence[Decimal], key: str) -> bool:
     """Whether ``value`` is so far from the patient's usual value that we ask to measure again.
 
     Usual = median of ``recent`` (at least RECHECK_MIN_VALUES values, else never). Far = more
-    than max(RECHECK_ABSOLUTE[key], RECHECK_FRACTION * |usual|) away, in either direction.
+    than RECHECK_ABSOLUTE[key] away in either direction, or for a type not listed there more
+    than RECHECK_FRACTION * |usual|.
     """
     usual = usual_value(recent)
     if usual is None:
         return False
-    allowed = max(RECHECK_ABSOLUTE.get(key, Decimal(0)), RECHECK_FRACTION * abs(usual))
+    allowed = RECHECK_ABSOLUTE.get(key, RECHECK_FRACTION * abs(usual))
     return abs(value - usual) > allowed

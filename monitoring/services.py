@@ -71,3 +71,32 @@ def messages_mark_read(
     return Message.objects.filter(
         patient=patient, sender_is_citizen=True, read_by_team_at__isnull=True
     ).update(read_by_team_at=moment, read_by_team_user=reader)
+
+
+@transaction.atomic
+def citizen_login_issue(
+    *, patient: Patient, issued_by: AbstractBaseUser
+) -> tuple[AbstractBaseUser, str]:
+    """Create the patient's citizen login if missing and give it a new first-login password.
+
+    Returns the user and the password, which is shown once on the printed sheet and never
+    stored in clear. The citizen must choose their own password at the first login.
+    """
+    from django.contrib.auth import get_user_model
+    from django.utils.text import slugify
+
+    from telemed.login import first_login_password_issue
+
+    user = patient.citizen_user
+    if user is None:
+        User = get_user_model()
+        base = slugify(patient.first_name).replace("-", "")[:12] or "borger"
+        username = f"{base}.{patient.pk:04d}"
+        user = User.objects.create_user(
+            username=username, first_name=patient.first_name, last_name=patient.last_name
+        )
+        user.set_unusable_password()
+        patient.citizen_user = user
+        patient.save(update_fields=["citizen_user"])
+    password = first_login_password_issue(user=user, issued_by=issued_by)
+    return user, password

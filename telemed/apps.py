@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class TelemedConfig(AppConfig):
     name = "telemed"
     verbose_name = _("Telemed")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from telemed import login
+
+        user_login_failed.connect(login.login_failed, dispatch_uid="telemed-login-failed")
+        user_logged_in.connect(login.logged_in, dispatch_uid="telemed-logged-in")

@@ -12,9 +12,13 @@ from telemed.roles import Role, request_role
 
 # (url name, label) per role; only pages that exist are listed.
 NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
-    Role.NURSE: [("alarms:nurse_home", _("Patients"))],
+    Role.NURSE: [("alarms:nurse_home", _("Patients")), ("patient_messages:inbox", _("Messages"))],
     Role.DOCTOR: [("alarms:doctor_home", _("My patients"))],
-    Role.CITIZEN: [("monitoring:citizen_home", _("My questionnaires"))],
+    Role.CITIZEN: [
+        ("monitoring:citizen_home", _("Today")),
+        ("monitoring:citizen_history", _("My measurements")),
+        ("citizen:messages", _("Messages")),
+    ],
     Role.ADMIN: [("admin_home", _("Administration"))],
     Role.SUPERUSER: [("admin_home", _("Administration"))],
 }

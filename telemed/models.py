@@ -87,7 +87,9 @@ class LoginSecurity(models.Model):
     failed_attempts = models.PositiveSmallIntegerField(_("failed attempts in a row"), default=0)
     last_failed_at = models.DateTimeField(_("last failed login"), null=True, blank=True)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
-    must_change_password = models.BooleanField(_("must change password at next login"), default=False)
+    must_change_password = models.BooleanField(
+        _("must change password at next login"), default=False
+    )
     password_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
