@@ -243,17 +243,17 @@ def flatten_errors(errors: Any) -> list[dict[str, Any]]:
     """DRF's nested serializer errors as one list of {index, field, code, detail}."""
     flat: list[dict[str, Any]] = []
     for name, problems in errors.items():
-        if (
-            name == "measurements"
-            and isinstance(problems, list)
-            and all(isinstance(p, dict) for p in problems)
-        ):
-            for index, item_errors in enumerate(problems):
-                for field, messages in item_errors.items():
-                    for message in messages:
-                        flat.append(_error(index, field, message))
-            continue
-        if isinstance(problems, dict):  # e.g. {"non_field_errors": [...]} for a list
+        # DRF gives a nested list's errors as {index: {field: [...]}} (or a list of dicts).
+        if name == "measurements" and isinstance(problems, dict | list):
+            indexed = problems.items() if isinstance(problems, dict) else enumerate(problems)
+            if all(isinstance(item, dict) for _, item in indexed):
+                indexed = problems.items() if isinstance(problems, dict) else enumerate(problems)
+                for index, item_errors in indexed:
+                    for field, messages in item_errors.items():
+                        for message in messages:
+                            flat.append(_error(int(index), field, message))
+                continue
+        if isinstance(problems, dict):  # e.g. {"non_field_errors": [...]}
             problems = [m for ms in problems.values() for m in ms]
         for message in problems:
             flat.append(_error(None, name, message))

@@ -70,6 +70,11 @@ def _unit_accepted(measurement_type: Any, unit: str) -> bool:
     return unit.strip() in accepted
 
 
+def _plain(value: Decimal) -> str:
+    """120.000 -> "120", 0.100 -> "0.1" (never "1E+2")."""
+    return format(value.normalize(), "f")
+
+
 def check_items(
     items: Iterable[ItemInput], types: TypeIndex, *, now: datetime
 ) -> tuple[list[Reading], list[ItemError]]:
@@ -114,9 +119,9 @@ def check_items(
                     _("%(name)s %(value)s is outside the plausible range %(low)s–%(high)s.")
                     % {
                         "name": measurement_type.short_name,
-                        "value": item.value,
-                        "low": measurement_type.plausible_min.normalize(),
-                        "high": measurement_type.plausible_max.normalize(),
+                        "value": _plain(item.value),
+                        "low": _plain(measurement_type.plausible_min),
+                        "high": _plain(measurement_type.plausible_max),
                     },
                 )
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ class FhirError(ValueError):
 
 def instant(moment: datetime) -> str:
     """An aware datetime as a FHIR instant/dateTime in UTC, seconds precision."""
-    return timezone.localtime(moment, timezone.UTC).replace(microsecond=0).isoformat()
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def parse_datetime(raw: Any, path: str) -> datetime:
