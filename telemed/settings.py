@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "patients",
     "monitoring",
     "alarms",
+    "interop",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +165,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "deliver-fhir-outbox": {
+        "task": "interop.tasks.outbox_deliver_all",
+        "schedule": 60.0,
+    },
     "resume-ended-pauses": {
         "task": "patients.tasks.resume_ended_pauses",
         "schedule": 300.0,
@@ -188,7 +194,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Telemed API", "VERSION": "0.1.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Telemed API",
+    "VERSION": "0.1.0",
+    "DESCRIPTION": "Device upload API for home collection points (see docs/API.md). "
+    "FHIR R4 lives at /fhir/ (CapabilityStatement: /fhir/metadata).",
+    # Swagger UI from static files (drf-spectacular-sidecar), not a CDN: the CSP allows 'self'.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Requests per minute (or /s, /hour) per API credential (interop.authentication).
+INTEROP_API_RATE = env_str("INTEROP_API_RATE", "120/min")
 
 # Security. Production defaults are strict; tests and development turn the HTTPS parts off.
 _PRODUCTION = not (DEBUG or TESTING)
