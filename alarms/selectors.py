@@ -7,12 +7,14 @@ patient in correlated subqueries, so the page costs the same for 3 patients as f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -25,8 +27,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from alarms.models import TriageResult
+from alarms.models import PatientNote, TriageResult
+from monitoring.models import Message
 from monitoring.severity import SEVERITY_RANK
 from patients import cpr
 from patients.models import Patient, PatientState, Team
@@ -168,6 +172,19 @@ def _search(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
     return patients
 
 
+def _attention(today: date) -> dict[str, QuerySet]:
+    """Per-patient subqueries for what needs a nurse besides results: an unread message from
+    the citizen, or a note whose reminder date has come."""
+    return {
+        "unread": Message.objects.filter(
+            patient=OuterRef("pk"), sender_is_citizen=True, read_by_team_at__isnull=True
+        ).order_by(),
+        "reminder": PatientNote.objects.filter(
+            patient=OuterRef("pk"), remind_on__lte=today, done_at__isnull=True
+        ),
+    }
+
+
 def _triage_base(teams: list[Team], filters: TriageFilters) -> QuerySet[Patient]:
     team_ids = [team.pk for team in teams]
     if filters.team_id in team_ids:
@@ -206,9 +223,12 @@ def triage_list(
     )
     base = _triage_base(teams, filters)
 
+    attention = _attention(timezone.localdate())
     counts = base.aggregate(
         **{name: Count("pk", filter=Q(triage__level=name)) for name in LEVELS[:3]},
         total=Count("pk"),
+        messages=Count("pk", filter=Q(Exists(attention["unread"]))),
+        reminders=Count("pk", filter=Q(Exists(attention["reminder"]))),
     )
     counts["green"] = counts["total"] - sum(counts[name] for name in LEVELS[:3])
 
@@ -222,8 +242,24 @@ def triage_list(
     stop = first_page if page == 1 else start + per_page
 
     rows = list(
-        shown.select_related("triage", "triage__worst_result", "monitoring_team").order_by(
-            F("triage__level_rank").desc(nulls_last=True),
+        shown.select_related("triage", "triage__worst_result", "monitoring_team")
+        .annotate(
+            unread_messages=Coalesce(
+                Subquery(attention["unread"].values("patient").annotate(n=Count("pk")).values("n")),
+                Value(0),
+            ),
+            reminder=Subquery(attention["reminder"].order_by("remind_on").values("text")[:1]),
+        )
+        .annotate(
+            # red 6, yellow 4, missing data 2, an unread message or a due reminder 1, others 0.
+            urgency=Coalesce(F("triage__level_rank"), Value(0)) * 2
+            + Case(
+                When(Q(unread_messages__gt=0) | Q(reminder__isnull=False), then=Value(1)),
+                default=Value(0),
+            )
+        )
+        .order_by(
+            F("urgency").desc(),
             F("triage__waiting_since").asc(nulls_last=True),
             "last_name",
             "first_name",
@@ -232,7 +268,7 @@ def triage_list(
     )
     return TriagePage(
         rows=rows,
-        counts={name: counts[name] for name in LEVELS},
+        counts={name: counts[name] for name in [*LEVELS, "messages", "reminders"]},
         total=total,
         page=page,
         pages=pages,

@@ -87,10 +87,10 @@ def _latest_values(latest: dict[str, Any], types: dict[str, MeasurementType]) ->
     return values
 
 
-def _patient_url(pk: int) -> str | None:
+def _patient_url(pk: int, name: str = "patient:detail") -> str | None:
     try:
-        return reverse("patient:detail", args=[pk])
-    except NoReverseMatch:  # the patient page is not installed
+        return reverse(name, args=[pk])
+    except NoReverseMatch:  # that page is not installed
         return None
 
 
@@ -122,6 +122,9 @@ def _present(
         row.age_today = row.age(today)
         row.level = triage.level if triage else "green"
         row.url = _patient_url(row.pk)
+        row.messages_url = _patient_url(row.pk, "patient_messages:thread")
+        row.unread_messages = getattr(row, "unread_messages", 0)
+        row.reminder = getattr(row, "reminder", None)
         row.latest_values = _latest_values(triage.latest if triage else {}, types)
         row.last_data_at = triage.last_data_at if triage else None
         worst = triage.worst_result if triage else None

@@ -58,7 +58,15 @@ def test_most_urgent_first_and_longest_waiting_first_inside_a_level(client, nurs
     assert response.status_code == 200
     order = names_in_order(response)
     assert order[:4] == ["Rød", "Gulgammel", "Gulny", "Grøn"]
-    assert response.context["page"].counts == {"red": 1, "yellow": 2, "missing": 0, "green": 2}
+    counts = response.context["page"].counts
+    assert counts == {
+        "red": 1,
+        "yellow": 2,
+        "missing": 0,
+        "green": 2,
+        "messages": 0,
+        "reminders": 0,
+    }
 
 
 def test_row_shows_reasons_latest_values_and_masked_cpr_in_danish(client, nurse, ward):
@@ -212,3 +220,38 @@ def test_query_count_does_not_grow_with_patients(
     with django_assert_max_num_queries(12):
         response = client.get(URL, {"open_ids": ",".join(str(i) for i in range(1, 20))})
     assert response.status_code == 200
+
+
+def test_unread_citizen_message_and_due_reminder_bring_a_green_patient_forward(
+    client, nurse, ward, team
+):
+    from alarms.models import PatientNote
+    from monitoring.models import Message
+
+    quiet = patient_on(team, first_name="Kaj", last_name="Stille")
+    measure(quiet, "spo2", "97", ago=timedelta(hours=10))
+    Message.objects.create(patient=quiet, sender_is_citizen=True, body="Jeg hoster mere i dag")
+    reminded = patient_on(team, first_name="Lis", last_name="Påmindet")
+    PatientNote.objects.create(
+        patient=reminded, author=nurse, text="Ring om ny inhalator", remind_on=timezone.localdate()
+    )
+    PatientNote.objects.create(
+        patient=ward["green"],
+        author=nurse,
+        text="Senere",
+        remind_on=timezone.localdate() + timedelta(days=3),
+    )
+    login(client, nurse)
+    response = client.get(URL)
+    order = names_in_order(response)
+    assert order[:3] == ["Rød", "Gulgammel", "Gulny"]
+    assert set(order[3:5]) == {"Stille", "Påmindet"}
+    assert response.context["page"].counts["messages"] == 1
+    assert response.context["page"].counts["reminders"] == 1
+    html = response.content.decode()
+    assert "1 ulæst besked fra borgeren" in html
+    assert "Ring om ny inhalator" in html
+
+    Message.objects.filter(patient=quiet).update(read_by_team_at=timezone.now())
+    rows = client.get(URL).context["rows"]
+    assert [row.urgency for row in rows if row.last_name in ("Stille", "Påmindet")] == [1, 0]
