@@ -127,6 +127,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Copenhagen"
 USE_TZ = True
+FORMAT_MODULE_PATH = ["telemed.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -151,12 +152,13 @@ DATA_DIR = Path(env_str("TELEMED_DATA_DIR") or BASE_DIR / ".data")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = DATA_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -165,6 +167,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "raise-missing-data-alarms": {
+        "task": "alarms.tasks.raise_missing_data_alarms",
+        "schedule": 300.0,
+    },
     "deliver-fhir-outbox": {
         "task": "interop.tasks.outbox_deliver_all",
         "schedule": 60.0,
@@ -174,6 +180,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
 }
+
+# The triage list refreshes itself this often (seconds).
+TRIAGE_REFRESH_SECONDS = env_int("TRIAGE_REFRESH_SECONDS", 60)
 
 # E-mail
 EMAIL_BACKEND = env_str(
