@@ -65,7 +65,7 @@ COMMON_ERRORS = {
 
 
 class MeasurementTypeListApi(DeviceApi):
-    class OutputSerializer(serializers.ModelSerializer):
+    class MeasurementTypeSerializer(serializers.ModelSerializer):
         class Meta:
             model = MeasurementType
             fields = [
@@ -84,16 +84,16 @@ class MeasurementTypeListApi(DeviceApi):
     @extend_schema(
         operation_id="measurement_types_list",
         summary="Measurement types a device may send",
-        responses={200: OutputSerializer(many=True), **COMMON_ERRORS},
+        responses={200: MeasurementTypeSerializer(many=True), **COMMON_ERRORS},
     )
     def get(self, request: Request) -> Response:
         types = MeasurementType.objects.order_by("sort_order", "code")
-        return Response(self.OutputSerializer(types, many=True).data)
+        return Response(self.MeasurementTypeSerializer(types, many=True).data)
 
 
 class MeasurementBatchCreateApi(DeviceApi):
-    class InputSerializer(serializers.Serializer):
-        class ItemSerializer(serializers.Serializer):
+    class MeasurementBatchInputSerializer(serializers.Serializer):
+        class MeasurementItemSerializer(serializers.Serializer):
             uuid = serializers.UUIDField(
                 help_text="The device's own id for this reading; a retry sends the same."
             )
@@ -110,10 +110,10 @@ class MeasurementBatchCreateApi(DeviceApi):
             help_text="CPR number; needed only when the token serves a whole organisation.",
         )
         device_id = serializers.CharField(max_length=100, help_text="Device serial or id.")
-        measurements = ItemSerializer(many=True, min_length=1, max_length=MAX_BATCH)
+        measurements = MeasurementItemSerializer(many=True, min_length=1, max_length=MAX_BATCH)
 
-    class OutputSerializer(serializers.Serializer):
-        class ItemResultSerializer(serializers.Serializer):
+    class MeasurementBatchResultSerializer(serializers.Serializer):
+        class MeasurementItemResultSerializer(serializers.Serializer):
             index = serializers.IntegerField()
             uuid = serializers.UUIDField()
             status = serializers.ChoiceField(["stored", "conflict"])
@@ -124,7 +124,7 @@ class MeasurementBatchCreateApi(DeviceApi):
 
         created = serializers.IntegerField(help_text="Readings stored by this request.")
         duplicates = serializers.IntegerField(help_text="Readings already stored earlier.")
-        measurements = ItemResultSerializer(many=True)
+        measurements = MeasurementItemResultSerializer(many=True)
 
     @extend_schema(
         operation_id="measurements_batch_create",
@@ -136,10 +136,10 @@ class MeasurementBatchCreateApi(DeviceApi):
             "200 when everything was already there). Evaluated against the patient's alarm "
             "thresholds in the same transaction."
         ),
-        request=InputSerializer,
+        request=MeasurementBatchInputSerializer,
         responses={
-            201: OutputSerializer,
-            200: OutputSerializer,
+            201: MeasurementBatchResultSerializer,
+            200: MeasurementBatchResultSerializer,
             400: OpenApiResponse(BatchErrorSerializer, description="Bad batch; nothing stored."),
             **COMMON_ERRORS,
         },
@@ -170,7 +170,7 @@ class MeasurementBatchCreateApi(DeviceApi):
         ],
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.MeasurementBatchInputSerializer(data=request.data)
         if not serializer.is_valid():
             return Response(
                 {
@@ -217,7 +217,7 @@ class MeasurementBatchCreateApi(DeviceApi):
             object_type="interop.ApiCredential",
             object_id=credential.pk,
         )
-        body = self.OutputSerializer(
+        body = self.MeasurementBatchResultSerializer(
             {
                 "created": result.created,
                 "duplicates": result.duplicates,
