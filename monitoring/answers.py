@@ -156,3 +156,9 @@ def needs_recheck(value: Decimal, recent: Sequence[Decimal], key: str) -> bool:
         return False
     allowed = RECHECK_ABSOLUTE.get(key, RECHECK_FRACTION * abs(usual))
     return abs(value - usual) > allowed
+
+
+def plain(value: Decimal, *, danish: bool = True) -> str:
+    """A stored value without trailing zeros or exponent: 87.500 -> "87,5", 95.000 -> "95"."""
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",") if danish else text

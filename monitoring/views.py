@@ -16,10 +16,11 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from monitoring import schedules
+from monitoring import answers, schedules
 from monitoring.citizen_access import get_own_patient
 from monitoring.models import Measurement, MeasurementType, Message, Schedule, Submission
 from telemed.models import AuditEvent
@@ -133,6 +134,9 @@ def citizen_history(request: HttpRequest) -> HttpResponse:
         .select_related("questionnaire")
         .order_by("-submitted_at")[:60]
     )
+    danish = (get_language() or "da").startswith("da")
+    for measurement in measurements:
+        measurement.shown = answers.plain(measurement.value, danish=danish)
     by_type: dict[int, list[Measurement]] = defaultdict(list)
     types: dict[int, MeasurementType] = {}
     for measurement in measurements:
@@ -150,8 +154,8 @@ def citizen_history(request: HttpRequest) -> HttpResponse:
                 "type": measurement_type,
                 "points": sparkline(series),
                 "latest": rows[0],
-                "low": min(values),
-                "high": max(values),
+                "low": answers.plain(min(values), danish=danish),
+                "high": answers.plain(max(values), danish=danish),
                 "count": len(values),
                 "first": series[0][0],
             }

@@ -149,7 +149,7 @@ def test_a_value_far_from_usual_must_be_confirmed(client, citizen_user, citizen,
     url = step_url(schedule, "spo2_pulse")
     first = client.post(url, {"m_spo2": "78", "m_pulse": "72", "action": "next"})
     assert first.status_code == 200
-    assert "mål igen" in first.content.decode().lower()
+    assert "mål venligst igen" in first.content.decode().lower()
     assert 'name="confirm_spo2" value="78"' in first.content.decode()
     confirmed = client.post(
         url, {"m_spo2": "78", "confirm_spo2": "78", "m_pulse": "72", "action": "next"}

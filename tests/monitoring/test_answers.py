@@ -44,9 +44,8 @@ def test_decimal_comma_and_point_are_both_read(typed, expected):
 
 @pytest.mark.parametrize("typed", ["abc", "87,5,1", "1.000,5", "9O", "--3", "87%", "½"])
 def test_text_that_is_not_a_number_is_refused_with_what_was_typed(typed):
-    with translation.override("en"):
-        with pytest.raises(answers.AnswerError) as error:
-            answers.parse_decimal(typed)
+    with translation.override("en"), pytest.raises(answers.AnswerError) as error:
+        answers.parse_decimal(typed)
     assert error.value.code == "not_a_number"
     assert typed.strip() in error.value.message
 
