@@ -56,6 +56,13 @@ def worst(severities: Iterable[str]) -> str:
     return result
 
 
+def show_value(value: Decimal, decimals: int) -> str:
+    """A value as stored, with at least the type's decimals and never rounded away:
+    SpO2 87.5 stays "87.5" (a citizen typed it), 86 is "86", weight 80 is "80.0"."""
+    exponent = min(-decimals, value.normalize().as_tuple().exponent)
+    return str(value.quantize(Decimal(1).scaleb(exponent)))
+
+
 @dataclass(frozen=True)
 class TypeInfo:
     """What a reason needs to say about the measurement type."""
@@ -66,8 +73,7 @@ class TypeInfo:
     decimals: int = 0
 
     def show(self, value: Decimal) -> str:
-        quantum = Decimal(1).scaleb(-self.decimals)
-        return str(value.quantize(quantum))
+        return show_value(value, self.decimals)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from alarms import reasons, selectors, services
+from alarms import evaluation, reasons, selectors, services
 from alarms.models import TriageResult
 from alarms.summary import OPEN
 from monitoring.models import MeasurementType
@@ -49,9 +49,11 @@ class LatestValue:
 def _number(raw: str, decimals: int) -> str:
     """A stored value shown with its type's decimals, in the active language's format."""
     try:
-        return number_format(Decimal(raw), decimals)
+        value = Decimal(raw)
     except (InvalidOperation, TypeError):
         return raw
+    shown = Decimal(evaluation.show_value(value, decimals))
+    return number_format(shown, max(decimals, -shown.as_tuple().exponent))
 
 
 def _latest_values(latest: dict[str, Any], types: dict[str, MeasurementType]) -> list[LatestValue]:
@@ -60,7 +62,7 @@ def _latest_values(latest: dict[str, Any], types: dict[str, MeasurementType]) ->
         if key == "bp":
             systolic, diastolic = latest.get("bp_systolic"), latest.get("bp_diastolic")
             if systolic and diastolic:
-                worst = services.evaluation.worst(
+                worst = evaluation.worst(
                     s for s in (systolic["severity"], diastolic["severity"]) if s
                 )
                 values.append(

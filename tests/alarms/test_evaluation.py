@@ -73,9 +73,9 @@ def test_only_red_limits_skip_yellow():
     assert judge("39.1", limits, TypeInfo("temperature", "Temp", "°C", 1)).severity == RED
 
 
-def test_value_shown_with_the_types_decimals():
-    reason = judge("85.456", Limits(red_low=D(90)), WEIGHT)
-    assert reason.value == "85.5"
+def test_value_shown_with_at_least_the_types_decimals():
+    assert judge("85", Limits(red_low=D(90)), WEIGHT).value == "85.0"
+    assert judge("85.45", Limits(red_low=D(90)), WEIGHT).value == "85.45"
 
 
 @pytest.mark.parametrize(
@@ -246,3 +246,12 @@ def test_a_value_within_every_set_limit_is_green(limits, value):
         (low is None or value >= low) for low in (limits.red_low, limits.yellow_low)
     ) and all((high is None or value <= high) for high in (limits.yellow_high, limits.red_high))
     assert (judge(value, limits).severity == GREEN) == inside
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "shown"),
+    [("87.500", 0, "87.5"), ("86.000", 0, "86"), ("80.000", 1, "80.0"), ("38.25", 1, "38.25")],
+)
+def test_values_are_shown_as_typed_never_rounded(value, decimals, shown):
+    assert evaluation.show_value(D(value), decimals) == shown
+    assert str(judge(value, SPO2_LIMITS, TypeInfo("x", "X", "%", decimals))).split()[1] == shown

@@ -134,7 +134,8 @@ def test_batch_evaluation_takes_a_fixed_number_of_queries(patient, types):
         with CaptureQueriesContext(connection) as queries:
             record(patient, batch)
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 14
+    # Lock, thresholds, history, two inserts, the triage summary, the outbox: not per reading.
+    assert counts[0] == counts[1] <= 16
 
 
 def test_triage_summary_follows_results_and_acknowledgement(patient, types, nurse):
