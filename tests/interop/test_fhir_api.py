@@ -163,7 +163,8 @@ def test_a_bad_entry_rejects_the_whole_bundle(client, citizen, system_token):
     )
     assert response.status_code == 400
     issue = response.json()["issue"][0]
-    assert issue["expression"] == ["Bundle.entry[1]"] and "plausible" in issue["diagnostics"]
+    assert issue["expression"] == ["Bundle.entry[1]"] and "400" in issue["diagnostics"]
+    assert "20–250" in issue["diagnostics"]  # the plausible range, in the caller's language
     assert not Measurement.objects.exists()
 
 
