@@ -117,7 +117,9 @@ class ReferralForm(forms.Form):
         label=gettext_lazy("Municipality"),
         queryset=Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY),
     )
-    copd_group = forms.ChoiceField(label=gettext_lazy("COPD group"), choices=CopdGroup.choices)
+    copd_group = forms.ChoiceField(
+        label=gettext_lazy("COPD group"), choices=[("", "---------"), *CopdGroup.choices]
+    )
     diagnosis_code = forms.CharField(
         label=gettext_lazy("Diagnosis (SKS)"), max_length=10, initial="DJ449"
     )

@@ -12,14 +12,18 @@ from telemed.roles import Role, request_role
 
 # (url name, label) per role; only pages that exist are listed.
 NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
-    Role.NURSE: [("alarms:nurse_home", _("Patients")), ("patient_messages:inbox", _("Messages"))],
-    Role.DOCTOR: [("alarms:doctor_home", _("My patients"))],
+    Role.NURSE: [
+        ("alarms:nurse_home", _("Patients")),
+        ("patient_messages:inbox", _("Messages")),
+        ("referrals:list", _("Referrals")),
+    ],
+    Role.DOCTOR: [("alarms:doctor_home", _("My patients")), ("referrals:list", _("Referrals"))],
     Role.CITIZEN: [
         ("monitoring:citizen_home", _("Today")),
         ("monitoring:citizen_history", _("My measurements")),
         ("citizen:messages", _("Messages")),
     ],
-    Role.ADMIN: [("admin_home", _("Administration"))],
+    Role.ADMIN: [("admin_home", _("Administration")), ("patients:users", _("Users"))],
     Role.SUPERUSER: [("admin_home", _("Administration"))],
 }
 
