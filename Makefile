@@ -12,7 +12,7 @@ NODB   := DEBUG=$${DEBUG:-1} DATABASE_URL=$${DATABASE_URL:-postgresql://localhos
           $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate seed messages compilemessages clean-data
+.PHONY: help run test lint format migrate seed messages compilemessages clean-data bench
 
 help:
 	@echo "make run         start database, web server and Celery with demo data (Ctrl-C stops all)"
@@ -23,6 +23,7 @@ help:
 	@echo "make seed        load the demo data (idempotent)"
 	@echo "make messages    update the Danish/English .po files and compile them"
 	@echo "make clean-data  delete .data (embedded database, broker) after asking"
+	@echo "make bench       benchmarks at national scale (docs/PERFORMANCE.md; ARGS=\"--patients 1000\")"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -88,3 +89,8 @@ clean-data:
 		case "$$answer" in [yY]*) ;; *) echo "Kept .data."; exit 0;; esac; \
 	fi; \
 	rm -rf .data && echo "Deleted .data; the next make run starts with a fresh database and demo data."
+
+# Benchmarks (docs/PERFORMANCE.md): builds its own data set once in .data/bench-pgdata, then
+# reuses it. The load generator is wrk when installed (apt-get install wrk), else Python.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks $(ARGS)
