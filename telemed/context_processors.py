@@ -23,8 +23,12 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("monitoring:citizen_history", _("My measurements")),
         ("citizen:messages", _("Messages")),
     ],
-    Role.ADMIN: [("admin_home", _("Administration")), ("patients:users", _("Users"))],
-    Role.SUPERUSER: [("admin_home", _("Administration"))],
+    Role.ADMIN: [
+        ("admin_home", _("Administration")),
+        ("patients:users", _("Users")),
+        ("interop:outbox", _("FHIR outbox")),
+    ],
+    Role.SUPERUSER: [("admin_home", _("Administration")), ("interop:outbox", _("FHIR outbox"))],
 }
 
 
