@@ -282,9 +282,9 @@ def patient_pause_end(
     """
     now = now or timezone.now()
     Patient.objects.select_for_update().filter(pk=patient.pk).values("pk").first()
-    ended = PatientPause.objects.filter(
-        patient=patient, starts_at__lt=now, ends_at__gt=now
-    ).update(ends_at=now)
+    ended = PatientPause.objects.filter(patient=patient, starts_at__lt=now, ends_at__gt=now).update(
+        ends_at=now
+    )
     if patient.state == PatientState.PAUSED or ended:
         Patient.objects.filter(pk=patient.pk, state=PatientState.PAUSED).update(
             state=PatientState.ACTIVE
