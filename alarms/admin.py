@@ -8,7 +8,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from alarms.models import PatientTriage, RelativeRule, Threshold, ThresholdSet, TriageResult
+from alarms.models import (
+    PatientNote,
+    PatientTriage,
+    RelativeRule,
+    Threshold,
+    ThresholdSet,
+    TriageResult,
+)
 from patients.admin import PATIENT_SEARCH_FIELDS
 from telemed.admin import CprSearchMixin, PatientDataAuditMixin
 
@@ -119,3 +126,12 @@ class PatientTriageAdmin(CprSearchMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(PatientNote)
+class PatientNoteAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
+    list_display = ["created_at", "patient", "author", "importance", "remind_on", "done_at"]
+    list_filter = ["importance", "remind_on", "done_at"]
+    list_select_related = ["patient", "author"]
+    search_fields = [*PATIENT_SEARCH_FIELDS, "text"]
+    autocomplete_fields = ["patient", "author", "done_by"]

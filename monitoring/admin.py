@@ -11,6 +11,7 @@ from monitoring.models import (
     ItemOption,
     Measurement,
     MeasurementType,
+    Message,
     Questionnaire,
     QuestionnaireItem,
     Schedule,
@@ -153,3 +154,19 @@ class MeasurementAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
     search_help_text = _("Patient name or CPR number, device, or the client UUID.")
     autocomplete_fields = ["patient", "type", "submission"]
     date_hierarchy = "measured_at"
+
+
+@admin.register(Message)
+class MessageAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "patient",
+        "sender_display",
+        "sender_is_citizen",
+        "read_by_team_at",
+    ]
+    list_filter = ["sender_is_citizen", "created_at"]
+    list_select_related = ["patient"]
+    search_fields = [*PATIENT_SEARCH_FIELDS, "sender_display"]
+    autocomplete_fields = ["patient", "sender", "read_by_team_user"]
+    date_hierarchy = "created_at"

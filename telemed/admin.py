@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from telemed.audit import audit_record
-from telemed.models import AuditEvent
+from telemed.models import AuditEvent, LoginSecurity
 
 _CPR_WITH_SEPARATOR = re.compile(r"\b([0-9]{6})[\s-]([0-9]{4})\b")
 
@@ -137,3 +137,21 @@ class AuditEventAdmin(CprSearchMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(LoginSecurity)
+class LoginSecurityAdmin(admin.ModelAdmin):
+    """Lockout state per account; an admin can unlock by clearing ``locked_until``."""
+
+    list_display = [
+        "user",
+        "failed_attempts",
+        "last_failed_at",
+        "locked_until",
+        "must_change_password",
+    ]
+    list_filter = ["must_change_password"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    readonly_fields = ["failed_attempts", "last_failed_at", "password_set_by", "password_set_at"]
+    autocomplete_fields = ["user"]
