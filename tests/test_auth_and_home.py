@@ -16,6 +16,7 @@ from alarms.models import TriageResult
 from alarms.services import triage_refresh
 from monitoring.models import Measurement, MeasurementType, Questionnaire, Schedule, Submission
 from patients.models import ClinicianProfile, Organisation, Patient, PatientState, Team
+from patients.services import care_permissions_grant
 from telemed.models import AuditEvent
 
 PASSWORD = "demo-password-1"
@@ -43,7 +44,7 @@ def make_clinician(username: str, role: str, org: Organisation, teams=()) -> Use
 
 def make_patient(first_name: str, team: Team | None = None, doctor: User | None = None, **kw):
     serial = next(_cpr_serial)
-    return Patient.objects.create(
+    patient = Patient.objects.create(
         cpr=f"010150{serial:04d}"[-10:],
         first_name=first_name,
         last_name="Jensen",
@@ -53,6 +54,9 @@ def make_patient(first_name: str, team: Team | None = None, doctor: User | None 
         treating_doctor=doctor,
         **kw,
     )
+    # As referral acceptance does: the care relationship grants the object permissions.
+    care_permissions_grant(patients=[patient])
+    return patient
 
 
 def open_result(patient: Patient, severity: str, minutes_ago: int = 10) -> TriageResult:
