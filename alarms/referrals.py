@@ -9,7 +9,6 @@ Lives in alarms because of the threshold sets.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time
@@ -43,6 +42,7 @@ from patients.models import (
 )
 from patients.services import patient_assign_care
 from telemed.audit import audit_record
+from telemed.login import first_login_password_issue
 
 
 class ReferralError(ValueError):
@@ -257,13 +257,11 @@ def referral_accept(
 
     acceptance = Acceptance(patient=patient, threshold_set=threshold_set)
     if wants_login:
-        password = secrets.token_urlsafe(9)
         user = User.objects.create_user(
-            username=username,
-            password=password,
-            first_name=patient.first_name,
-            last_name=patient.last_name,
+            username=username, first_name=patient.first_name, last_name=patient.last_name
         )
+        # A first-login password: easy to read out, and the citizen must choose their own.
+        password = first_login_password_issue(user=user, issued_by=by, now=now)
         patient.citizen_user = user
         patient.save(update_fields=["citizen_user"])
         acceptance.username, acceptance.password = username, password

@@ -117,6 +117,12 @@ def test_gp_refers_nurse_accepts_citizen_answers_gp_reviews(
     citizen_context = browser.new_context(base_url=live_server.url, locale="da-DK")
     citizen_page = citizen_context.new_page()
     login_as(citizen_page, patient.citizen_user, password)
+    # A first-login password: the citizen must choose her own before anything else.
+    assert reverse("password_first_change") in citizen_page.url
+    citizen_page.fill("input[name=new_password1]", "Blaabaer-Lyng-2026")
+    citizen_page.fill("input[name=new_password2]", "Blaabaer-Lyng-2026")
+    citizen_page.click("main form button[type=submit]")
+    citizen_page.wait_for_url(lambda url: reverse("password_first_change") not in url)
     citizen_page.goto(reverse("monitoring:citizen_log"))
     log = citizen_page.inner_text("main")
     assert nurse.get_full_name() in log and doctor.get_full_name() in log
