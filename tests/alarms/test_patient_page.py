@@ -396,3 +396,16 @@ def test_doctor_cannot_pause(client, citizen, doctor):
     )
     assert response.status_code == 403
     assert not PatientPause.objects.exists()
+
+
+def test_header_links_to_messages_devices_and_first_login_for_the_team(
+    client, monitored, nurse, doctor
+):
+    page = reverse("patient:detail", args=[monitored.pk])
+    html = login(client, nurse).get(page).content.decode()
+    for name in ("patient_messages:thread", "interop:devices", "patient_messages:first_login"):
+        assert reverse(name, args=[monitored.pk]) in html
+    client.logout()
+    html = login(client, doctor).get(page).content.decode()
+    assert reverse("patient_messages:thread", args=[monitored.pk]) in html
+    assert reverse("interop:devices", args=[monitored.pk]) not in html
