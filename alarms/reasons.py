@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -16,8 +17,9 @@ BASELINE_KINDS = {
 }
 
 
-def _templates() -> dict[str, str]:
-    # Built per call so gettext picks the active language.
+@lru_cache(maxsize=8)
+def _templates(language: str) -> dict[str, str]:
+    # One table per language (gettext under the caller's active language), built once.
     return {
         "no_threshold": _("%(name)s %(value)s %(unit)s: no threshold"),
         "within_limits": _("%(name)s %(value)s %(unit)s within limits"),
@@ -58,7 +60,7 @@ def describe(reason: Mapping[str, object]) -> str:
         for key in NUMBER_KEYS:
             if params.get(key):
                 params[key] = str(params[key]).replace(".", ",")
-    template = _templates().get(str(reason.get("code")))
+    template = _templates(get_language() or "da").get(str(reason.get("code")))
     if template is None:
         return str(reason.get("code", ""))
     return " ".join((template % params).split())
