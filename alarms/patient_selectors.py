@@ -159,9 +159,24 @@ def _with_results(measurements: Sequence[Measurement]) -> list[MeasurementRow]:
     submissions = {m.submission_id for m in measurements if m.submission_id is not None}
     results: dict[tuple[str, int], TriageResult] = {}
     if own or submissions:
-        for result in TriageResult.objects.filter(
-            Q(measurement_id__in=own) | Q(submission_id__in=submissions)
-        ).select_related("acknowledged_by"):
+        for result in (
+            TriageResult.objects.filter(
+                Q(measurement_id__in=own) | Q(submission_id__in=submissions)
+            )
+            .select_related("acknowledged_by")
+            # Only what a chart point or table row shows (model instances are the cost here).
+            .only(
+                "measurement_id",
+                "submission_id",
+                "severity",
+                "reasons",
+                "acknowledged_at",
+                "resolved_at",
+                "acknowledged_by__first_name",
+                "acknowledged_by__last_name",
+                "acknowledged_by__username",
+            )
+        ):
             if result.measurement_id:
                 results[("m", result.measurement_id)] = result
             else:

@@ -45,26 +45,28 @@ class _Blank(dict):
         return ""
 
 
-def describe(reason: Mapping[str, object]) -> str:
-    """One stored reason as a sentence in the active language."""
+def describe(reason: Mapping[str, object], language: str | None = None) -> str:
+    """One stored reason as a sentence in ``language`` (default: the active language)."""
+    language = language or get_language() or "da"
     params = _Blank({key: value for key, value in reason.items() if key != "extra"})
     extra = reason.get("extra")
     if isinstance(extra, Mapping):
         params.update(extra)
     if "baseline_kind" in params:
         params["baseline_kind"] = str(BASELINE_KINDS.get(str(params["baseline_kind"]), ""))
-    danish = (get_language() or "da").startswith("da")
+    danish = language.startswith("da")
     if "questionnaire_da" in params:
         params["questionnaire"] = params["questionnaire_da" if danish else "questionnaire_en"]
     if danish:
         for key in NUMBER_KEYS:
             if params.get(key):
                 params[key] = str(params[key]).replace(".", ",")
-    template = _templates(get_language() or "da").get(str(reason.get("code")))
+    template = _templates(language).get(str(reason.get("code")))
     if template is None:
         return str(reason.get("code", ""))
     return " ".join((template % params).split())
 
 
 def describe_all(reasons: Iterable[Mapping[str, object]]) -> list[str]:
-    return [describe(reason) for reason in reasons]
+    language = get_language() or "da"
+    return [describe(reason, language) for reason in reasons]

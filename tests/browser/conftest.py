@@ -16,6 +16,7 @@ always runs them (.ci/run installs chromium).
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -102,15 +103,33 @@ def _page(
     assert not errors, "JavaScript errors in the page:\n" + "\n".join(errors)
 
 
-# django_db_serialized_rollback: the live server needs a transactional database, whose flush
-# would otherwise also empty the rows migrations seed (measurement types) for later tests.
+REFERENCE_DATA_MIGRATIONS = [
+    "monitoring.migrations.0003_seed_measurement_types",
+    "monitoring.migrations.0004_seed_questionnaires",
+]
+
+
 @pytest.fixture
-def page(browser, live_server, django_db_serialized_rollback) -> Iterator[Any]:
+def reference_data(live_server, django_db_serialized_rollback) -> None:
+    """The rows data migrations seed (measurement types, the KOL and CAT questionnaires).
+
+    The live server needs a transactional database, whose flush empties every table after a
+    test; serialized rollback restores them, but in a long mixed run that proved unreliable,
+    so the (idempotent) seed functions run again here: a browser test never starts without them.
+    """
+    from django.apps import apps
+
+    for name in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(name).seed(apps, None)
+
+
+@pytest.fixture
+def page(browser, live_server, reference_data) -> Iterator[Any]:
     yield from _page(browser, live_server, DESKTOP)
 
 
 @pytest.fixture
-def phone_page(browser, live_server, django_db_serialized_rollback) -> Iterator[Any]:
+def phone_page(browser, live_server, reference_data) -> Iterator[Any]:
     yield from _page(browser, live_server, PHONE, is_mobile=True, has_touch=True)
 
 
