@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -131,7 +133,7 @@ class MeasurementRow:
     measurement: Measurement
     severity: str | None
     reasons: list[str]
-    result: TriageResult | None
+    result: TriageResult | ResultView | None
 
     @property
     def acknowledged(self) -> bool:
@@ -151,36 +153,54 @@ class MeasurementRow:
         return show_decimal(self.measurement.value, self.measurement.type.decimals)
 
 
+@dataclass
+class ResultView:
+    """The parts of a TriageResult a chart point or a measurement row shows."""
+
+    measurement_id: int | None
+    submission_id: int | None
+    severity: str
+    reasons: list[dict[str, Any]]
+    acknowledged_at: datetime | None
+    acknowledged_by_id: int | None
+    resolved_at: datetime | None
+    acknowledged_by: Any = None
+
+
 def _with_results(measurements: Sequence[Measurement]) -> list[MeasurementRow]:
     """Each measurement with its evaluated result (one query): its own result when it stood
     alone, the submission's when it came with a questionnaire (then only the reasons about its
     type)."""
     own = [m.pk for m in measurements if m.submission_id is None]
     submissions = {m.submission_id for m in measurements if m.submission_id is not None}
-    results: dict[tuple[str, int], TriageResult] = {}
+    results: dict[tuple[str, int], ResultView] = {}
     if own or submissions:
-        for result in (
-            TriageResult.objects.filter(
+        # Only what a chart point or table row shows, as plain rows: building model instances
+        # was the cost on a year of data (the few acknowledging users are fetched once).
+        found = [
+            ResultView(*row)
+            for row in TriageResult.objects.filter(
                 Q(measurement_id__in=own) | Q(submission_id__in=submissions)
-            )
-            .select_related("acknowledged_by")
-            # Only what a chart point or table row shows (model instances are the cost here).
-            .only(
+            ).values_list(
                 "measurement_id",
                 "submission_id",
                 "severity",
                 "reasons",
                 "acknowledged_at",
+                "acknowledged_by_id",
                 "resolved_at",
-                "acknowledged_by__first_name",
-                "acknowledged_by__last_name",
-                "acknowledged_by__username",
             )
-        ):
+        ]
+        users = get_user_model().objects.in_bulk(
+            {r.acknowledged_by_id for r in found if r.acknowledged_by_id}
+        )
+        for result in found:
+            result.acknowledged_by = users.get(result.acknowledged_by_id)
             if result.measurement_id:
                 results[("m", result.measurement_id)] = result
             else:
                 results[("s", result.submission_id)] = result
+    language = get_language() or "da"
     rows = []
     for m in measurements:
         if m.submission_id is None:
@@ -193,26 +213,37 @@ def _with_results(measurements: Sequence[Measurement]) -> list[MeasurementRow]:
             MeasurementRow(
                 measurement=m,
                 severity=m.severity,
-                reasons=reason_text.describe_all(stored),
+                reasons=[reason_text.describe(reason, language) for reason in stored],
                 result=result,
             )
         )
     return rows
 
 
-def acknowledgement_text(result: TriageResult | None) -> str:
+@lru_cache(maxsize=8)
+def _acknowledgement_labels(language: str) -> dict[str, str]:
+    # Once per language: a year of chart points asks for these a thousand times.
+    return {
+        "acknowledged": _("Acknowledged by %(who)s %(when)s"),
+        "resolved": _("Resolved"),
+        "open": _("Not acknowledged"),
+    }
+
+
+def acknowledgement_text(result: TriageResult | ResultView | None) -> str:
     if result is None:
         return ""
+    labels = _acknowledgement_labels(get_language() or "da")
     if result.acknowledged_at is not None:
         who = result.acknowledged_by.get_full_name() if result.acknowledged_by else ""
-        return _("Acknowledged by %(who)s %(when)s") % {
+        return labels["acknowledged"] % {
             "who": who,
             "when": charts.show_time(result.acknowledged_at),
         }
     if result.resolved_at is not None:
-        return _("Resolved")
+        return labels["resolved"]
     if result.severity in (Severity.RED, Severity.YELLOW):
-        return _("Not acknowledged")
+        return labels["open"]
     return ""
 
 

@@ -101,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    # In-process page timings run in this process: tune it as telemed/wsgi.py tunes a web
+    # worker, so they measure what production serves.
+    from telemed.runtime import tune_gc
+
+    tune_gc()
     try:
         return run(args, url, external)
     finally:
