@@ -40,6 +40,30 @@ def _templates(language: str) -> dict[str, str]:
     }
 
 
+_TYPE_LABELS: dict[str, dict[str, tuple[str, str]]] = {}
+
+
+def _type_labels() -> dict[str, dict[str, tuple[str, str]]]:
+    """Short name and shown unit per measurement type key, per language.
+
+    Read once per process (the types are reference data; an admin's rename shows after a
+    restart). A stored reason keeps the Danish name it was written with; this shows it in the
+    reader's language.
+    """
+    if not _TYPE_LABELS:
+        from monitoring.models import MeasurementType
+
+        for kind in MeasurementType.objects.all():
+            _TYPE_LABELS[kind.key] = {
+                "da": (kind.short_name_da, kind.display_unit_da),
+                "en": (
+                    kind.short_name_en or kind.short_name_da,
+                    kind.display_unit_en or kind.display_unit_da,
+                ),
+            }
+    return _TYPE_LABELS
+
+
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return ""
@@ -55,6 +79,9 @@ def describe(reason: Mapping[str, object], language: str | None = None) -> str:
     if "baseline_kind" in params:
         params["baseline_kind"] = str(BASELINE_KINDS.get(str(params["baseline_kind"]), ""))
     danish = language.startswith("da")
+    type_labels = _type_labels().get(str(params.get("type") or ""))
+    if type_labels:
+        params["name"], params["unit"] = type_labels["da" if danish else "en"]
     if "questionnaire_da" in params:
         params["questionnaire"] = params["questionnaire_da" if danish else "questionnaire_en"]
     if danish:

@@ -72,10 +72,12 @@ class RecordedBatch:
 
 
 def type_info(measurement_type: MeasurementType) -> evaluation.TypeInfo:
+    # Stored reasons are written in Danish whatever the request's language (alarms/reasons.py
+    # shows them in the reader's language by the type key).
     return evaluation.TypeInfo(
         key=measurement_type.key,
-        short_name=measurement_type.short_name,
-        unit=measurement_type.display_unit,
+        short_name=measurement_type.short_name_da,
+        unit=measurement_type.display_unit_da,
         decimals=measurement_type.decimals,
     )
 

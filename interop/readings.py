@@ -60,7 +60,11 @@ class TypeIndex:
 # Units a device may send for a type besides the UCUM code itself (the shown unit, and the
 # spellings devices commonly use).
 def _unit_accepted(measurement_type: Any, unit: str) -> bool:
-    accepted = {measurement_type.unit, measurement_type.display_unit}
+    accepted = {
+        measurement_type.unit,
+        measurement_type.display_unit_da,
+        measurement_type.display_unit_en,
+    } - {""}
     if measurement_type.unit == "mm[Hg]":
         accepted.add("mmHg")
     if measurement_type.unit == "Cel":

@@ -37,7 +37,15 @@ class MeasurementTypeAdmin(admin.ModelAdmin):
         "sort_order",
     ]
     list_filter = ["code_system"]
-    search_fields = ["code", "key", "ieee_code", "name_da", "name_en", "short_name"]
+    search_fields = [
+        "code",
+        "key",
+        "ieee_code",
+        "name_da",
+        "name_en",
+        "short_name_da",
+        "short_name_en",
+    ]
 
 
 class QuestionnaireItemInline(admin.TabularInline):

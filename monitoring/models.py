@@ -36,10 +36,12 @@ class MeasurementType(models.Model):
     ieee_code = models.CharField(_("IEEE 11073 code"), max_length=40, blank=True)
     key = models.SlugField(_("key"), max_length=40, unique=True)
     unit = models.CharField(_("UCUM unit"), max_length=20)
-    display_unit = models.CharField(_("unit shown"), max_length=20)
+    display_unit_da = models.CharField(_("unit shown (Danish)"), max_length=20)
+    display_unit_en = models.CharField(_("unit shown (English)"), max_length=20, blank=True)
     name_da = models.CharField(_("name (Danish)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
-    short_name = models.CharField(_("short name"), max_length=20)
+    short_name_da = models.CharField(_("short name (Danish)"), max_length=20)
+    short_name_en = models.CharField(_("short name (English)"), max_length=20, blank=True)
     decimals = models.PositiveSmallIntegerField(_("decimals"), default=0)
     plausible_min = models.DecimalField(_("lowest plausible"), max_digits=9, decimal_places=3)
     plausible_max = models.DecimalField(_("highest plausible"), max_digits=9, decimal_places=3)
@@ -62,6 +64,20 @@ class MeasurementType(models.Model):
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "da").startswith("en") else self.name_da
+
+    @property
+    def short_name(self) -> str:
+        """ "Puls" / "Pulse": in the active language (English falls back to Danish)."""
+        if (get_language() or "da").startswith("en") and self.short_name_en:
+            return self.short_name_en
+        return self.short_name_da
+
+    @property
+    def display_unit(self) -> str:
+        """ "slag/min" / "beats/min": the unit as people read it, in the active language."""
+        if (get_language() or "da").startswith("en") and self.display_unit_en:
+            return self.display_unit_en
+        return self.display_unit_da
 
     def is_plausible(self, value: Decimal) -> bool:
         return self.plausible_min <= value <= self.plausible_max

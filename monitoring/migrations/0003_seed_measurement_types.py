@@ -26,6 +26,9 @@ TYPES = [
 
 def seed(apps, schema_editor):
     MeasurementType = apps.get_model("monitoring", "MeasurementType")
+    # Run at 0003 the columns are short_name/display_unit; 0007 renamed them to *_da. The test
+    # suite re-runs this seed against the current models (tests/browser/conftest.py).
+    suffix = "_da" if hasattr(MeasurementType, "short_name_da") else ""
     for order, row in enumerate(TYPES):
         code, system, ieee, key, unit, shown, da, en, short, decimals, low, high = row
         MeasurementType.objects.update_or_create(
@@ -35,10 +38,10 @@ def seed(apps, schema_editor):
                 "ieee_code": ieee,
                 "key": key,
                 "unit": unit,
-                "display_unit": shown,
+                "display_unit" + suffix: shown,
                 "name_da": da,
                 "name_en": en,
-                "short_name": short,
+                "short_name" + suffix: short,
                 "decimals": decimals,
                 "plausible_min": Decimal(low),
                 "plausible_max": Decimal(high),

@@ -82,6 +82,9 @@ def test_english_by_browser(client, nurse, ward):
     login(client, nurse)
     html = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "SpO2 83 % below red limit 85 %" in html
+    # Stored in Danish ("Puls … slag/min"), shown in the reader's language.
+    assert "Pulse 115 beats/min above yellow limit 110 beats/min" in html
+    assert "slag/min" not in html
     assert "Triage" in html
 
 

@@ -104,8 +104,9 @@ def _page(
 
 
 REFERENCE_DATA_MIGRATIONS = [
-    "monitoring.migrations.0003_seed_measurement_types",
-    "monitoring.migrations.0004_seed_questionnaires",
+    ("monitoring.migrations.0003_seed_measurement_types", "seed"),
+    ("monitoring.migrations.0004_seed_questionnaires", "seed"),
+    ("monitoring.migrations.0007_measurement_type_english_labels", "fill"),
 ]
 
 
@@ -119,8 +120,8 @@ def reference_data(live_server, django_db_serialized_rollback) -> None:
     """
     from django.apps import apps
 
-    for name in REFERENCE_DATA_MIGRATIONS:
-        importlib.import_module(name).seed(apps, None)
+    for module, function in REFERENCE_DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture
