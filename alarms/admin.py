@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from alarms.models import (
+    Escalation,
     PatientNote,
     PatientTriage,
     RelativeRule,
@@ -135,3 +136,26 @@ class PatientNoteAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
     list_select_related = ["patient", "author"]
     search_fields = [*PATIENT_SEARCH_FIELDS, "text"]
     autocomplete_fields = ["patient", "author", "done_by"]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(CprSearchMixin, admin.ModelAdmin):
+    """Escalations are written by the escalation job; the admin shows their delivery state."""
+
+    list_display = ["created_at", "patient", "state", "attempts", "sent_at"]
+    list_filter = ["state", "created_at"]
+    list_select_related = ["patient"]
+    search_fields = PATIENT_SEARCH_FIELDS
+    readonly_fields = [
+        "result",
+        "patient",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+        "attempts",
+        "recipients",
+        "last_error",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -416,3 +416,45 @@ class PatientNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient_id}: {self.text[:40]}"
+
+
+class Escalation(models.Model):
+    """An unacknowledged red result that waited longer than its organisation's limit.
+
+    One row per result, ever (the unique result key), so however many workers look, a result
+    escalates once. Delivery claims the row with a conditional update (pending -> sending), as
+    healthchecks claims its flips, so the team is told once.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    result = models.OneToOneField(TriageResult, on_delete=models.CASCADE, related_name="escalation")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="escalations")
+    created_at = models.DateTimeField(_("escalated"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    recipients = models.JSONField(_("sent to"), default=list, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(state="pending"),
+                name="escalation_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} result {self.result_id}: {self.state}"

@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alarms.models import PatientNote, TriageResult
+from alarms.models import Escalation, PatientNote, TriageResult
 from monitoring.models import Message
 from monitoring.severity import SEVERITY_RANK
 from patients import cpr
@@ -249,6 +249,9 @@ def triage_list(
                 Value(0),
             ),
             reminder=Subquery(attention["reminder"].order_by("remind_on").values("text")[:1]),
+            escalated=Exists(
+                Escalation.objects.filter(result_id=OuterRef("triage__worst_result_id"))
+            ),
         )
         .annotate(
             # red 6, yellow 4, missing data 2, an unread message or a due reminder 1, others 0.

@@ -8,3 +8,8 @@ from alarms import services
 @shared_task
 def raise_missing_data_alarms() -> int:
     return services.missing_data_raise()
+
+
+@shared_task
+def run_escalations() -> int:
+    return services.escalations_run()

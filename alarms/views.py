@@ -127,6 +127,7 @@ def _present(
         row.messages_url = _patient_url(row.pk, "patient_messages:thread")
         row.unread_messages = getattr(row, "unread_messages", 0)
         row.reminder = getattr(row, "reminder", None)
+        row.escalated = getattr(row, "escalated", False)
         row.latest_values = _latest_values(triage.latest if triage else {}, types)
         row.last_data_at = triage.last_data_at if triage else None
         worst = triage.worst_result if triage else None

@@ -167,6 +167,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "escalate-unacknowledged-reds": {
+        "task": "alarms.tasks.run_escalations",
+        "schedule": 60.0,
+    },
     "raise-missing-data-alarms": {
         "task": "alarms.tasks.raise_missing_data_alarms",
         "schedule": 300.0,
