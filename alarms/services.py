@@ -45,6 +45,7 @@ from monitoring.models import (
 )
 from monitoring.severity import Severity
 from patients.models import Patient, PatientPause, PatientState
+from telemed.db import bulk_copy
 
 
 class ReadingError(ValueError):
@@ -271,7 +272,7 @@ def measurements_record(
         )
         for reading, result in zip(fresh, results, strict=True)
     ]
-    Measurement.objects.bulk_create(measurements)
+    bulk_copy(Measurement, measurements)
     triage = []
     for reading, measurement, result in zip(fresh, measurements, results, strict=True):
         in_force = timeline.in_force(reading.measured_at)
@@ -287,7 +288,7 @@ def measurements_record(
                 created_at=now,
             )
         )
-    TriageResult.objects.bulk_create(triage)
+    bulk_copy(TriageResult, triage)
     triage_refresh(patient_ids=[patient.pk])
     signals.readings_recorded.send(
         sender=None,

@@ -129,6 +129,8 @@ def ensure_dataset(args: argparse.Namespace) -> dict:
             f"Data set: reusing {found['patients']:,} patients, {found['years']} years "
             f"(built {found['built_at']}, seed {found['seed']})."
         )
+        # The code may have moved on since the build: bring the schema along (no-op if current).
+        call_command("migrate", verbosity=0)
         return found
     print(
         f"Data set: building {args.patients:,} patients, {args.years} years "
