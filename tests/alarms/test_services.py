@@ -197,3 +197,26 @@ def test_triage_check_detects_a_summary_that_drifted(patient, types):
     call_command("triage_check", "--fix")
     call_command("triage_check")
     assert PatientTriage.objects.get(patient=patient).level == "red"
+
+
+def test_a_duplicate_that_slips_past_the_check_is_an_integrity_error(patient, types):
+    """The COPY insert must fail like bulk_create would, so the device API's retry can see it."""
+    from django.db import IntegrityError, transaction
+
+    from monitoring.models import Measurement
+    from telemed.db import bulk_copy
+
+    stored = record(patient, [reading(types, "spo2", "95", uuid=uuid4())]).measurements[0]
+    twin = Measurement(
+        patient=patient,
+        type=types["spo2"],
+        value=D("95"),
+        unit="%",
+        measured_at=timezone.now(),
+        source=stored.source,
+        client_uuid=stored.client_uuid,
+        severity="green",
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_copy(Measurement, [twin])
+    assert Measurement.objects.filter(client_uuid=stored.client_uuid).count() == 1
