@@ -89,22 +89,6 @@ def with_open_results(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     )
 
 
-def patients_for_nurse(*, user: Any) -> QuerySet[Patient]:
-    """Current patients of the monitoring teams the nurse belongs to (Team.group membership)."""
-    patients = Patient.objects.filter(
-        monitoring_team__group__user=user, state__in=CURRENT_STATES
-    ).select_related("monitoring_team")
-    return with_open_results(patients)
-
-
-def patients_for_doctor(*, user: Any) -> QuerySet[Patient]:
-    """Current patients the doctor has treatment responsibility for (behandlingsansvar)."""
-    patients = Patient.objects.filter(
-        treating_doctor=user, state__in=CURRENT_STATES
-    ).select_related("monitoring_team")
-    return with_open_results(patients)
-
-
 # The nurse's triage list -----------------------------------------------------------------------
 
 TRIAGE_PAGE_SIZE = 50

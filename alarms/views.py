@@ -7,7 +7,6 @@ the last refresh is marked as new. Everything also works as plain links and form
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -310,21 +309,3 @@ def list_acknowledge_green(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, _("%(count)d green results acknowledged.") % {"count": count})
     return HttpResponseRedirect(reverse("alarms:nurse_home") + "?" + filters.as_query(page=1))
-
-
-# Used by the doctor's home (alarms/doctor_views.py) --------------------------------------------
-
-
-def _rows(patients: Any) -> list[Patient]:
-    today = timezone.localdate()
-    rows = list(patients)
-    for patient in rows:
-        patient.age_today = patient.age(today)
-    return rows
-
-
-def _summary(patients: list[Patient]) -> list[dict[str, Any]]:
-    """How many patients are at each worst open severity, in triage order."""
-    order = ["red", "yellow", "missing", "green", None]
-    counts = Counter(patient.worst_open_severity for patient in patients)
-    return [{"severity": severity, "count": counts.get(severity, 0)} for severity in order]
