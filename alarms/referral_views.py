@@ -51,6 +51,18 @@ WEEKDAYS = [
 ]
 
 
+def _audit(request: HttpRequest, referral: Referral, action: str, what: str) -> None:
+    """One audit event about a referral (and its patient, once there is one)."""
+    audit_record(
+        request=request,
+        action=action,
+        what=what,
+        patient_id=referral.patient_id,
+        object_type="referral",
+        object_id=referral.pk,
+    )
+
+
 # Threshold rows in forms -----------------------------------------------------------------------
 
 
@@ -192,14 +204,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         except ReferralError as error:
             problems += error.problems
         else:
-            audit_record(
-                request=request,
-                action="create",
-                what="Referral sent",
-                patient_id=referral.patient_id,
-                object_type="referral",
-                object_id=referral.pk,
-            )
+            _audit(request, referral, "create", "Referral sent")
             messages.success(
                 request,
                 _("The referral of %(name)s has been sent to %(org)s.")
@@ -355,14 +360,7 @@ def _detail(
 @role_required(Role.DOCTOR, Role.NURSE)
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _get_referral(request, pk)
-    audit_record(
-        request=request,
-        action="view",
-        what="Referral",
-        patient_id=referral.patient_id,
-        object_type="referral",
-        object_id=referral.pk,
-    )
+    _audit(request, referral, "view", "Referral")
     return _detail(request, referral)
 
 
@@ -405,14 +403,7 @@ def referral_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
             return render(
                 request, "referrals/accepted.html", {"referral": referral, "acceptance": acceptance}
             )
-    audit_record(
-        request=request,
-        action="view",
-        what="Referral (accept refused)",
-        patient_id=referral.patient_id,
-        object_type="referral",
-        object_id=referral.pk,
-    )
+    _audit(request, referral, "view", "Referral (accept refused)")
     return _detail(request, referral, accept_form=form, problems=problems, status=400)
 
 
@@ -428,26 +419,12 @@ def referral_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ReferralError as error:
             problems = error.problems
         else:
-            audit_record(
-                request=request,
-                action="update",
-                what="Referral rejected",
-                patient_id=referral.patient_id,
-                object_type="referral",
-                object_id=referral.pk,
-            )
+            _audit(request, referral, "update", "Referral rejected")
             messages.success(
                 request, _("The referral was rejected; the doctor can see your reason.")
             )
             return redirect(reverse("referrals:list"))
-    audit_record(
-        request=request,
-        action="view",
-        what="Referral (reject refused)",
-        patient_id=referral.patient_id,
-        object_type="referral",
-        object_id=referral.pk,
-    )
+    _audit(request, referral, "view", "Referral (reject refused)")
     return _detail(request, referral, reject_form=form, problems=problems, status=400)
 
 
