@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -28,17 +28,6 @@ from telemed.audit import audit_record
 from telemed.roles import Role, role_required
 
 SEVERITY_ORDER = ["red", "yellow", "missing", "green", None]
-# The patient page another part of the app provides, when it is there (first name that resolves).
-PATIENT_PAGE_NAMES = ("alarms:patient", "alarms:patient_detail", "alarms:patient_overview")
-
-
-def _patient_page(pk: int) -> str:
-    for name in PATIENT_PAGE_NAMES:
-        try:
-            return reverse(name, args=[pk])
-        except NoReverseMatch:
-            continue
-    return ""
 
 
 @require_GET
@@ -144,6 +133,6 @@ def doctor_patient(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": lines,
             "rules": rules,
             "results": results,
-            "patient_page": _patient_page(patient.pk),
+            "patient_page": reverse("patient:detail", args=[patient.pk]),
         },
     )

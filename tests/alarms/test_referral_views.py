@@ -128,7 +128,9 @@ def test_doctor_home_and_review_page(
         with django_assert_max_num_queries(14):
             assert client.get(reverse("alarms:doctor_home")).status_code == 200
     before = AuditEvent.objects.count()
-    assert client.get(reverse("doctor:patient", args=[citizen.pk])).status_code == 200
+    review = client.get(reverse("doctor:patient", args=[citizen.pk]))
+    assert review.status_code == 200
+    assert reverse("patient:detail", args=[citizen.pk]) in review.content.decode()
     assert AuditEvent.objects.count() == before + 1
     client.logout()
     login(client, outsider)
