@@ -13,12 +13,12 @@ from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
     F,
+    Field,
     IntegerField,
-    Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -29,9 +29,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alarms.models import Escalation, PatientNote, TriageResult
+from alarms.models import Escalation, PatientNote
 from monitoring.models import Message
-from monitoring.severity import SEVERITY_RANK
 from patients import cpr
 from patients.models import Patient, PatientState, Team
 
@@ -39,49 +38,30 @@ from patients.models import Patient, PatientState, Team
 CURRENT_STATES = [PatientState.REFERRED, PatientState.ACTIVE, PatientState.PAUSED]
 
 
-def severity_rank(field: str = "severity") -> Case:
-    """SQL for the severity order red > yellow > missing data > green (monitoring.severity)."""
-    return Case(
-        *(When(**{field: severity}, then=Value(rank)) for severity, rank in SEVERITY_RANK.items()),
-        output_field=IntegerField(),
-    )
-
-
-def _rank_to_severity() -> Case:
-    return Case(
-        *(When(worst_open_rank=rank, then=Value(str(sev))) for sev, rank in SEVERITY_RANK.items()),
-        default=Value(None),
-    )
+def _when_open(field: str, output: Field) -> Case:
+    """A triage-summary field, or None when the patient has nothing open."""
+    return Case(When(open_count__gt=0, then=F(field)), default=Value(None), output_field=output)
 
 
 def with_open_results(patients: QuerySet[Patient]) -> QuerySet[Patient]:
-    """Annotate ``open_count``, ``worst_open_severity`` (None when nothing is open) and
-    ``oldest_open_at``, ordered as the triage list: worst first, longest waiting first inside a
-    level, patients with nothing open last."""
-    open_results = (
-        TriageResult.objects.filter(
-            patient=OuterRef("pk"), acknowledged_at__isnull=True, resolved_at__isnull=True
-        )
-        .order_by()
-        .values("patient")
+    """Annotate ``open_count`` and ``worst_open_severity`` (None when nothing is open) from the
+    maintained triage summary (alarms.models.PatientTriage), ordered as the triage list: worst
+    first, longest waiting first inside a level, patients with nothing open last."""
+    open_total = (
+        F("triage__open_red")
+        + F("triage__open_yellow")
+        + F("triage__open_missing")
+        + F("triage__open_green")
     )
     return (
-        patients.annotate(
-            open_count=Coalesce(
-                Subquery(open_results.annotate(n=Count("pk")).values("n")),
-                Value(0),
-            ),
-            worst_open_rank=Subquery(
-                open_results.annotate(rank=Max(severity_rank())).values("rank")
-            ),
-            oldest_open_at=Subquery(
-                open_results.annotate(oldest=Min("created_at")).values("oldest")
-            ),
+        patients.annotate(open_count=Coalesce(open_total, Value(0)))
+        .annotate(
+            worst_open_severity=_when_open("triage__level", CharField()),
+            worst_open_rank=_when_open("triage__level_rank", IntegerField()),
         )
-        .annotate(worst_open_severity=_rank_to_severity())
         .order_by(
             F("worst_open_rank").desc(nulls_last=True),
-            F("oldest_open_at").asc(nulls_last=True),
+            F("triage__waiting_since").asc(nulls_last=True),
             "last_name",
             "first_name",
             "pk",
