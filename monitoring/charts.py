@@ -1,6 +1,6 @@
 """Trend charts as Plotly figure dicts. Pure: no ORM, no clock, no translation lookups.
 
-The caller (alarms.patient_selectors) reads the data and passes translated labels; the view only
+The caller (clinic.patient_page) reads the data and passes translated labels; the view only
 serialises the dict into the page (``<script type="application/json">``) and static/js/patient.js
 draws it with the vendored strict Plotly bundle.
 

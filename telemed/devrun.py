@@ -57,7 +57,7 @@ def log(message: str) -> None:
 def demo_logins() -> list[tuple[str, str, str]]:
     """(role, username, password) of the demo users, as the seed creates them."""
     try:
-        from alarms.demo import DEMO_LOGINS
+        from demo import DEMO_LOGINS
     except ImportError:
         return []
     return [tuple(row) for row in DEMO_LOGINS]

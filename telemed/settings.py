@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "monitoring",
     "alarms",
     "interop",
+    "clinic",
+    "citizen",
+    "demo",
     "drf_spectacular_sidecar",
 ]
 

@@ -12,9 +12,9 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from alarms.demo import DEMO_PASSWORD
-from alarms.demo.seed import demo_seed
 from alarms.models import ThresholdSet
+from demo import DEMO_PASSWORD
+from demo.seed import demo_seed
 from monitoring.models import Measurement
 from patients.models import Patient
 from tests.browser.conftest import axe_check, login_as, screenshot, serious

@@ -1,9 +1,0 @@
-from django.urls import path
-
-from alarms import doctor_views
-
-app_name = "doctor"
-
-urlpatterns = [
-    path("doctor/patients/<int:pk>/", doctor_views.doctor_patient, name="patient"),
-]

@@ -1,0 +1,29 @@
+"""The citizen's answering flow and messages, under /me/ (included from telemed/urls.py)."""
+
+from django.urls import path
+
+from citizen import answer_views
+
+app_name = "citizen"
+
+urlpatterns = [
+    path("answer/<int:schedule_id>/", answer_views.answer_start, name="answer_start"),
+    path(
+        "answer/<int:schedule_id>/q/<slug:link_id>/",
+        answer_views.answer_step,
+        name="answer_step",
+    ),
+    path(
+        "answer/<int:schedule_id>/summary/",
+        answer_views.answer_summary,
+        name="answer_summary",
+    ),
+    path(
+        "answer/<int:schedule_id>/discard/",
+        answer_views.answer_discard,
+        name="answer_discard",
+    ),
+    path("answer/sent/<int:submission_id>/", answer_views.answer_sent, name="answer_sent"),
+    path("messages/", answer_views.citizen_messages, name="messages"),
+    path("receipts/", answer_views.citizen_receipts, name="receipts"),
+]
