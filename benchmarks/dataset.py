@@ -45,10 +45,10 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from alarms import evaluation
-from alarms.demo.people import make_person
-from alarms.demo.seed import _add_limits
 from alarms.models import RelativeRule, Threshold, ThresholdSet, TriageResult
 from alarms.services import limits_of, rule_of, triage_refresh, type_info
+from demo.people import make_person
+from demo.seed import _add_limits
 from monitoring.models import (
     Answer,
     Measurement,
