@@ -76,7 +76,7 @@ def test_a_failing_mail_server_is_retried_and_then_given_up(red, settings, monke
     def refuse(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr(services, "send_mail", refuse)
+    monkeypatch.setattr("alarms.services.escalation.send_mail", refuse)
     for _ in range(services.ESCALATION_MAX_ATTEMPTS):
         services.escalations_run(now=later)
     escalation = Escalation.objects.get()
