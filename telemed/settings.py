@@ -98,13 +98,36 @@ TEMPLATES = [
     },
 ]
 
-# Database: PostgreSQL only. Without DATABASE_URL an embedded server starts from a pip wheel.
+# Database: PostgreSQL only, always from DATABASE_URL. In development and tests the entry points
+# (manage.py with DEBUG=1, `make run`, the pytest plugin telemed/testing.py) start the embedded
+# server and set DATABASE_URL first; importing settings starts nothing.
 DATABASE_URL = env_str("DATABASE_URL")
 if not DATABASE_URL:
-    from telemed.pgembedded import embedded_database_url
-
-    DATABASE_URL = embedded_database_url()
+    if DEBUG or TESTING:
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set. Start Telemed through `make run` or `manage.py` with "
+            "DEBUG=1, which start the embedded development PostgreSQL, or set DATABASE_URL."
+        )
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. Production needs its own PostgreSQL "
+        "(postgresql://user:password@host:5432/telemed); the embedded server is for "
+        "development only (DEBUG=1)."
+    )
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# Django's connection pool (psycopg_pool) in every web and worker process: a thread borrows a
+# connection for one request and gives it back, so the threads of runserver or a threaded
+# gunicorn can never pile up idle server connections. DATABASE_POOL_MAX_SIZE=0 turns it off
+# (then DB_CONN_MAX_AGE applies), e.g. behind PgBouncer in transaction mode. Tests run without
+# it: pytest-django keeps one connection per test thread.
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 8)
+if DATABASE_POOL_MAX_SIZE > 0 and not TESTING:
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # the pool checks them
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -154,9 +177,8 @@ DATA_DIR = Path(env_str("TELEMED_DATA_DIR") or BASE_DIR / ".data")
 # which works across processes on one machine (make run). Production: Redis or RabbitMQ.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
+    # The folders are created by the `make run` launcher (telemed/devrun.py), not here.
     _broker_dir = DATA_DIR / "broker"
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
