@@ -12,7 +12,7 @@ NODB   := DEBUG=$${DEBUG:-1} DATABASE_URL=$${DATABASE_URL:-postgresql://localhos
           $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate seed messages compilemessages clean-data bench
+.PHONY: help run test lint format migrate seed messages compilemessages clean-data bench screenshots
 
 help:
 	@echo "make run         start database, web server and Celery with demo data (Ctrl-C stops all)"
@@ -23,6 +23,7 @@ help:
 	@echo "make seed        load the demo data (idempotent)"
 	@echo "make messages    update the Danish/English .po files and compile them"
 	@echo "make clean-data  delete .data (embedded database, broker) after asking"
+	@echo "make screenshots refresh docs/images/ from the browser tests (make test writes them to test-results/)"
 	@echo "make bench       benchmarks at national scale (docs/PERFORMANCE.md; ARGS=\"--patients 1000\")"
 
 $(BIN)/python:
@@ -61,6 +62,10 @@ run: $(STAMP) compilemessages
 
 test: $(STAMP) node_modules/.package-lock.json compilemessages lint
 	$(BIN)/pytest
+
+# The role guides in docs/ show these; make test writes its screenshots to test-results/.
+screenshots: $(STAMP) node_modules/.package-lock.json compilemessages
+	TELEMED_SCREENSHOTS_DIR=$(CURDIR)/docs/images $(BIN)/pytest tests/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

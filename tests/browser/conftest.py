@@ -6,7 +6,8 @@ Fixtures:
 * ``page`` (1366x900) and ``phone_page`` (360x740) — a fresh context each, Danish, Copenhagen
   time; any console error or uncaught page error fails the test at teardown;
 * ``login_as(page, user)`` — logs in through the real login form;
-* ``screenshot(page, name)`` — saves docs/images/<name>.png (look at it before calling a page done);
+* ``screenshot(page, name)`` — saves test-results/screenshots/<name>.png, or docs/images/ with
+  ``make screenshots`` (TELEMED_SCREENSHOTS_DIR); look at it before calling a page done;
 * ``axe_check(page)`` — runs axe-core in the page and returns its violations;
   ``serious(violations)`` keeps the serious and critical ones.
 
@@ -30,7 +31,11 @@ from django.urls import reverse
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-IMAGES_DIR = BASE_DIR / "docs" / "images"
+# `make test` leaves the tree clean: screenshots go to a git-ignored folder unless
+# `make screenshots` asks for docs/images (TELEMED_SCREENSHOTS_DIR).
+IMAGES_DIR = Path(
+    os.environ.get("TELEMED_SCREENSHOTS_DIR") or BASE_DIR / "test-results" / "screenshots"
+)
 AXE_SCRIPT = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path(os.environ.get("TELEMED_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
