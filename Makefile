@@ -12,7 +12,7 @@ NODB   := DEBUG=$${DEBUG:-1} DATABASE_URL=$${DATABASE_URL:-postgresql://localhos
           $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate seed messages compilemessages clean-data bench screenshots
+.PHONY: help run test lint format migrate seed messages compilemessages clean-data bench screenshots lock
 
 help:
 	@echo "make run         start database, web server and Celery with demo data (Ctrl-C stops all)"
@@ -23,6 +23,7 @@ help:
 	@echo "make seed        load the demo data (idempotent)"
 	@echo "make messages    update the Danish/English .po files and compile them"
 	@echo "make clean-data  delete .data (embedded database, broker) after asking"
+	@echo "make lock        renew requirements-dev.lock from pyproject.toml (with hashes)"
 	@echo "make screenshots refresh docs/images/ from the browser tests (make test writes them to test-results/)"
 	@echo "make bench       benchmarks at national scale (docs/PERFORMANCE.md; ARGS=\"--patients 1000\")"
 
@@ -34,9 +35,19 @@ $(BIN)/python:
 
 # Reinstall only when pyproject.toml changed since the last install. The pip that venv bundles
 # (23+ on Debian 12) installs editable pyproject projects, so it is not upgraded first.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+# Installs exactly the versions and hashes in requirements-dev.lock (`make lock` renews it), then
+# the project itself without dependencies.
+$(STAMP): pyproject.toml requirements-dev.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
+
+# Renew the lock file from pyproject.toml (newest versions that satisfy it), for Python 3.11 on
+# Linux x86_64, with hashes; commit the result.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu -o requirements-dev.lock
 
 # axe-core for the accessibility checks in the browser tests; skipped when npm is absent
 # (those checks then fail in CI and skip locally, saying why).
