@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
@@ -18,8 +17,6 @@ from alarms import evaluation
 from alarms.models import PatientNote, Threshold
 from alarms.thresholds import LIMIT_FIELDS, field_label
 from monitoring.models import MeasurementType
-
-LOCAL = ZoneInfo("Europe/Copenhagen")
 
 RANGES = {"7d": 7, "30d": 30, "90d": 90, "1y": 365}
 DEFAULT_RANGE = "30d"
@@ -45,7 +42,7 @@ class Period:
 
 
 def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL)
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
 class RangeForm(forms.Form):

@@ -29,22 +29,14 @@ from monitoring import selectors as monitoring_selectors
 from monitoring.models import Measurement, MeasurementType, Source, Submission
 from monitoring.severity import SEVERITY_RANK, Severity
 from patients.models import Patient, PatientPause
+from telemed import display
 
 BP_KEYS = ("bp_systolic", "bp_diastolic")
 
 
-def _danish() -> bool:
-    return (get_language() or "da").startswith("da")
-
-
 def show_decimal(value: Decimal | None, decimals: int | None = None) -> str:
     """A number for people: no trailing zeros, a decimal comma in Danish, "–" when empty."""
-    if value is None:
-        return "–"
-    if decimals is not None:
-        value = value.quantize(Decimal(1).scaleb(-decimals))
-    text = format(value.normalize() if decimals is None else value, "f")
-    return text.replace(".", ",") if _danish() else text
+    return display.number(value, decimals)
 
 
 def limits_line(threshold: Threshold | None, unit: str) -> str:
@@ -265,7 +257,7 @@ def _labels() -> charts.Labels:
         open_alarm=_("Not acknowledged"),
         limits=_("Limits"),
         no_data=_("No measurements in this period"),
-        decimal_comma=_danish(),
+        decimal_comma=display.decimal_separator() == ",",
     )
 
 

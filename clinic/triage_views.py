@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,6 +29,7 @@ from alarms.summary import OPEN
 from monitoring.models import MeasurementType
 from patients.access import get_patient_for_user
 from patients.models import Patient
+from telemed import display
 from telemed.audit import audit_record, audit_record_many
 from telemed.roles import Role, role_required
 
@@ -52,7 +52,7 @@ def _number(raw: str, decimals: int) -> str:
     except (InvalidOperation, TypeError):
         return raw
     shown = Decimal(evaluation.show_value(value, decimals))
-    return number_format(shown, max(decimals, -shown.as_tuple().exponent))
+    return display.number(shown, max(decimals, -int(shown.as_tuple().exponent)))
 
 
 def _latest_values(latest: dict[str, Any], types: dict[str, MeasurementType]) -> list[LatestValue]:

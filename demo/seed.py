@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -60,7 +59,6 @@ from telemed.models import AuditEvent
 DEFAULT_SEED = 1949
 DEFAULT_PATIENTS = 200
 DAYS = 90
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 # Fictitious SOR codes (the 9999… range is not issued); the municipality's marks the demo.
 MUNICIPALITY_SOR = "999900000000751"
 HOSPITAL_SOR = "999900000001001"
@@ -354,7 +352,7 @@ class _Plan:
 
 
 def _local(day: date, at: dtime) -> datetime:
-    return datetime.combine(day, at, tzinfo=COPENHAGEN)
+    return timezone.make_aware(datetime.combine(day, at), timezone.get_default_timezone())
 
 
 def demo_seed(
@@ -407,7 +405,7 @@ def _existing_logins() -> list[Login]:
 def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
     User = get_user_model()
     rng = random.Random(seed)
-    today = now.astimezone(COPENHAGEN).date()
+    today = timezone.localtime(now, timezone.get_default_timezone()).date()
     window_start = today - timedelta(days=DAYS - 1)
     password_hash = make_password(DEMO_PASSWORD)
     types = {t.key: t for t in MeasurementType.objects.all()}

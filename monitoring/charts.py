@@ -1,4 +1,5 @@
-"""Trend charts as Plotly figure dicts. Pure: no ORM, no clock, no translation lookups.
+"""Trend charts as Plotly figure dicts. Pure: no ORM, no clock, no translation lookups (numbers
+and local times go through telemed.display, in the active language and settings.TIME_ZONE).
 
 The caller (clinic.patient_page) reads the data and passes translated labels; the view only
 serialises the dict into the page (``<script type="application/json">``) and static/js/patient.js
@@ -11,7 +12,7 @@ What a chart shows (issue 4):
 * green/yellow/red bands from the limits *in force at each moment*: a threshold change is a step
   at the moment the new set came into force, never a repaint of the history;
 * a ring around every yellow or red value nobody has acknowledged yet;
-* hover: value, time in Europe/Copenhagen, source, reasons and who acknowledged.
+* hover: value, local time (settings.TIME_ZONE), source, reasons and who acknowledged.
 
 Severity colours and band fills live here, in one place; they match static/css/telemed.css.
 """
@@ -22,9 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
-from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
+from telemed import display
 
 # The same colours as the severity badges (static/css/telemed.css: --red, --yellow, --green).
 SEVERITY_COLOURS = {
@@ -116,18 +116,18 @@ class Chart:
 
 
 def local_text(moment: datetime) -> str:
-    """A moment as Plotly's x value: Copenhagen wall-clock time without an offset, so the axis
-    and hover read in local time whatever the browser's zone."""
-    return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+    """A moment as Plotly's x value: local wall-clock time (settings.TIME_ZONE) without an
+    offset, so the axis and hover read in local time whatever the browser's zone."""
+    return display.local(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def show_time(moment: datetime) -> str:
-    return moment.astimezone(LOCAL).strftime("%d.%m.%Y %H:%M")
+    return display.local(moment).strftime("%d.%m.%Y %H:%M")
 
 
-def show_number(value: float, decimals: int, comma: bool) -> str:
-    text = f"{value:.{decimals}f}"
-    return text.replace(".", ",") if comma else text
+def show_number(value: float, decimals: int) -> str:
+    """A value in the active language's number format (telemed.display.number)."""
+    return display.number(value, decimals)
 
 
 def reduce_points(points: Sequence[Point], limit: int = MAX_POINTS) -> list[Point]:
@@ -258,8 +258,7 @@ def limit_lines(
 
 def _hover(point: Point, series: str, unit: str, decimals: int, labels: Labels) -> str:
     lines = [
-        f"<b>{escape(series)}: {show_number(point.value, decimals, labels.decimal_comma)} "
-        f"{escape(unit)}</b>",
+        f"<b>{escape(series)}: {show_number(point.value, decimals)} {escape(unit)}</b>",
         show_time(point.at),
     ]
     if point.severity:
