@@ -39,21 +39,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from statistics import median
 
-GREEN = "green"
-MISSING = "missing"
-YELLOW = "yellow"
-RED = "red"
+from monitoring.severity import SEVERITY_RANK as RANK
+from monitoring.severity import Severity, worst
 
-RANK = {GREEN: 0, MISSING: 1, YELLOW: 2, RED: 3}
+GREEN = Severity.GREEN.value
+MISSING = Severity.MISSING.value
+YELLOW = Severity.YELLOW.value
+RED = Severity.RED.value
+
 MEDIAN_MIN_VALUES = 3
 
-
-def worst(severities: Iterable[str]) -> str:
-    result = GREEN
-    for severity in severities:
-        if RANK[severity] > RANK[result]:
-            result = severity
-    return result
+__all__ = ["GREEN", "MISSING", "RANK", "RED", "YELLOW", "worst"]
 
 
 def show_value(value: Decimal, decimals: int) -> str:

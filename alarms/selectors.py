@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from alarms.models import Escalation, PatientNote
 from monitoring.models import Message
+from monitoring.severity import TRIAGE_LEVELS, Severity
 from patients import cpr
 from patients.models import Patient, PatientState, Team
 
@@ -73,7 +74,6 @@ def with_open_results(patients: QuerySet[Patient]) -> QuerySet[Patient]:
 
 TRIAGE_PAGE_SIZE = 50
 TRIAGE_STATES = [PatientState.ACTIVE, PatientState.PAUSED]
-LEVELS = ["red", "yellow", "missing", "green"]
 # Latest values shown per row, in this order (blood pressure as systolic/diastolic).
 KEY_TYPES = ["spo2", "pulse", "bp", "weight", "temperature", "cat_score"]
 
@@ -94,7 +94,7 @@ class TriageFilters:
         level = params.get("level") or None
         return cls(
             team_id=number("team"),
-            level=level if level in LEVELS else None,
+            level=level if level in TRIAGE_LEVELS else None,
             query=(params.get("q") or "").strip()[:100],
             page=max(number("page") or 1, 1),
         )
@@ -189,12 +189,19 @@ def triage_list(
 
     attention = _attention(timezone.localdate())
     counts = base.aggregate(
-        **{name: Count("pk", filter=Q(triage__level=name)) for name in LEVELS[:3]},
+        **{
+            name: Count("pk", filter=Q(triage__level=name))
+            for name in TRIAGE_LEVELS
+            if name != Severity.GREEN
+        },
         total=Count("pk"),
         messages=Count("pk", filter=Q(Exists(attention["unread"]))),
         reminders=Count("pk", filter=Q(Exists(attention["reminder"]))),
     )
-    counts["green"] = counts["total"] - sum(counts[name] for name in LEVELS[:3])
+    # Green counts every patient without an open alarm, those without a summary row too.
+    counts[Severity.GREEN] = counts["total"] - sum(
+        counts[name] for name in TRIAGE_LEVELS if name != Severity.GREEN
+    )
 
     shown = _level_filter(base, filters.level)
     total = counts[filters.level] if filters.level else counts["total"]
@@ -235,7 +242,7 @@ def triage_list(
     )
     return TriagePage(
         rows=rows,
-        counts={name: counts[name] for name in [*LEVELS, "messages", "reminders"]},
+        counts={name: counts[name] for name in [*TRIAGE_LEVELS, "messages", "reminders"]},
         total=total,
         page=page,
         pages=pages,

@@ -24,26 +24,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
+from monitoring.severity import ALARM_SEVERITIES, Severity
 from telemed import display
 
 # The same colours as the severity badges (static/css/telemed.css: --red, --yellow, --green).
 SEVERITY_COLOURS = {
-    "red": "#b3261e",
-    "yellow": "#e8b100",
-    "green": "#2d7a45",
-    "missing": "#6b7580",
+    Severity.RED: "#b3261e",
+    Severity.YELLOW: "#e8b100",
+    Severity.GREEN: "#2d7a45",
+    Severity.MISSING: "#6b7580",
 }
 NO_SEVERITY_COLOUR = "#56606b"
 BAND_FILLS = {
-    "red": "rgba(179, 38, 30, 0.12)",
-    "yellow": "rgba(232, 177, 0, 0.16)",
-    "green": "rgba(45, 122, 69, 0.07)",
+    Severity.RED: "rgba(179, 38, 30, 0.12)",
+    Severity.YELLOW: "rgba(232, 177, 0, 0.16)",
+    Severity.GREEN: "rgba(45, 122, 69, 0.07)",
 }
-LIMIT_LINE_COLOURS = {"red": "rgba(179, 38, 30, 0.55)", "yellow": "rgba(176, 133, 0, 0.6)"}
+LIMIT_LINE_COLOURS = {
+    Severity.RED: "rgba(179, 38, 30, 0.55)",
+    Severity.YELLOW: "rgba(176, 133, 0, 0.6)",
+}
 OUTLINE = "#1c2127"
 SERIES_LINE_COLOURS = ("#5b6b7a", "#8a9aa9")
 SERIES_SYMBOLS = ("circle", "diamond")
-ALARM_SEVERITIES = frozenset({"red", "yellow"})
 
 # A year of five daily types fits; more than this is reduced on the server (``reduce_points``).
 MAX_POINTS = 2000
@@ -176,22 +179,26 @@ def band_shapes(periods: Sequence[LimitPeriod], y_low: float, y_high: float) -> 
         if not period.values:
             continue
         edges = [
-            (y_low, period.red_low, "red"),
-            (period.red_low if period.red_low is not None else y_low, period.yellow_low, "yellow"),
+            (y_low, period.red_low, Severity.RED),
+            (
+                period.red_low if period.red_low is not None else y_low,
+                period.yellow_low,
+                Severity.YELLOW,
+            ),
         ]
         green_low = next((v for v in (period.yellow_low, period.red_low) if v is not None), y_low)
         green_high = next(
             (v for v in (period.yellow_high, period.red_high) if v is not None), y_high
         )
-        edges.append((green_low, green_high, "green"))
+        edges.append((green_low, green_high, Severity.GREEN))
         edges.append(
             (
                 period.yellow_high,
                 period.red_high if period.red_high is not None else y_high,
-                "yellow",
+                Severity.YELLOW,
             )
         )
-        edges.append((period.red_high, y_high, "red"))
+        edges.append((period.red_high, y_high, Severity.RED))
         for bottom, top, colour in edges:
             if bottom is None or top is None or top <= bottom:
                 continue
@@ -220,10 +227,10 @@ def limit_lines(
     where the next one starts, a gap where a set has no such limit."""
     traces = []
     for attribute, colour in (
-        ("red_low", "red"),
-        ("yellow_low", "yellow"),
-        ("yellow_high", "yellow"),
-        ("red_high", "red"),
+        ("red_low", Severity.RED),
+        ("yellow_low", Severity.YELLOW),
+        ("yellow_high", Severity.YELLOW),
+        ("red_high", Severity.RED),
     ):
         xs: list[str | None] = []
         ys: list[float | None] = []

@@ -1,4 +1,8 @@
-"""Severity of a result: red > yellow > missing data > green (DESIGN.md, "Rules that matter")."""
+"""Severity of a result: red > yellow > missing data > green (DESIGN.md, "Rules that matter").
+
+The one place that names the severities and their order: the evaluation rules, the triage
+summary, the selectors, the presenters and the charts all take them from here.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,15 @@ SEVERITY_RANK: dict[str, int] = {
     Severity.YELLOW: 2,
     Severity.RED: 3,
 }
+
+
+# Worst first: the order of the triage list's filters and of every summary by severity.
+TRIAGE_LEVELS: list[str] = [
+    severity.value for severity in sorted(Severity, key=lambda s: SEVERITY_RANK[s], reverse=True)
+]
+
+# The severities that are alarms (a threshold crossed); missing data and green are not.
+ALARM_SEVERITIES: frozenset[str] = frozenset({Severity.RED.value, Severity.YELLOW.value})
 
 
 def worst(severities: Iterable[str]) -> Severity:

@@ -220,7 +220,7 @@ def test_logout_by_post(world, client):
 def test_nurse_home_lists_only_patients_of_her_teams(world, client):
     client.force_login(world["nurse"])
     response = client.get(reverse("alarms:nurse_home"))
-    names = [p.first_name for p in response.context["rows"]]
+    names = [row.patient.first_name for row in response.context["rows"]]
     assert names == ["Karen"]
     html = response.content.decode()
     assert "010150-XXXX" in html
@@ -259,7 +259,7 @@ def test_nurse_home_orders_red_yellow_missing_green(world, client):
     triage_refresh(patient_ids=[missing.pk, world["mine"].pk])
     client.force_login(nurse)
     rows = client.get(reverse("alarms:nurse_home")).context["rows"]
-    assert [(p.first_name, p.level, p.triage.open_total) for p in rows] == [
+    assert [(r.patient.first_name, r.level, r.triage.open_total) for r in rows] == [
         ("Rød", "red", 2),
         ("Gul", "yellow", 1),
         ("Mangler", "missing", 1),
@@ -272,7 +272,7 @@ def test_doctor_home_lists_only_his_patients(world, client):
     make_patient("Ingen", team=world["team"])
     client.force_login(world["doctor"])
     response = client.get(reverse("alarms:doctor_home"))
-    assert [p.first_name for p in response.context["patients"]] == ["Karen"]
+    assert [row.patient.first_name for row in response.context["patients"]] == ["Karen"]
     assert "Ole" not in response.content.decode()
 
 

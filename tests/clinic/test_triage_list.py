@@ -49,7 +49,7 @@ def ward(team, citizen):
 
 
 def names_in_order(response):
-    return [row.last_name for row in response.context["rows"]]
+    return [row.patient.last_name for row in response.context["rows"]]
 
 
 def test_most_urgent_first_and_longest_waiting_first_inside_a_level(client, nurse, ward):
@@ -257,4 +257,6 @@ def test_unread_citizen_message_and_due_reminder_bring_a_green_patient_forward(
 
     Message.objects.filter(patient=quiet).update(read_by_team_at=timezone.now())
     rows = client.get(URL).context["rows"]
-    assert [row.urgency for row in rows if row.last_name in ("Stille", "Påmindet")] == [1, 0]
+    assert [
+        row.patient.urgency for row in rows if row.patient.last_name in ("Stille", "Påmindet")
+    ] == [1, 0]
