@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from django.utils import translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+
+from telemed import display
 
 NUMBER_KEYS = ("value", "limit", "baseline", "change")
 
@@ -84,10 +87,10 @@ def describe(reason: Mapping[str, object], language: str | None = None) -> str:
         params["name"], params["unit"] = type_labels["da" if danish else "en"]
     if "questionnaire_da" in params:
         params["questionnaire"] = params["questionnaire_da" if danish else "questionnaire_en"]
-    if danish:
+    with translation.override(language):
         for key in NUMBER_KEYS:
             if params.get(key):
-                params[key] = str(params[key]).replace(".", ",")
+                params[key] = display.as_written(str(params[key]))
     template = _templates(language).get(str(reason.get("code")))
     if template is None:
         return str(reason.get("code", ""))

@@ -489,25 +489,32 @@ def result_rows(*, patient_id: int, period: Period) -> list[ResultRow]:
 # Notes ------------------------------------------------------------------------------------
 
 
-def patient_notes(*, patient_id: int) -> list[PatientNote]:
+@dataclass
+class NoteRow:
+    note: PatientNote
+    is_due: bool  # an open note whose reminder date has come
+
+
+def patient_notes(*, patient_id: int) -> list[NoteRow]:
     """Open notes first (important before normal, due reminders first), then done ones."""
-    notes = list(
-        PatientNote.objects.filter(patient_id=patient_id).select_related("author", "done_by")
-    )
+    notes = PatientNote.objects.filter(patient_id=patient_id).select_related("author", "done_by")
     today = timezone.localdate()
-    for note in notes:
-        note.is_due = (
-            note.done_at is None and note.remind_on is not None and note.remind_on <= today
+    rows = [
+        NoteRow(
+            note,
+            is_due=note.done_at is None and note.remind_on is not None and note.remind_on <= today,
         )
-    notes.sort(
-        key=lambda n: (
-            n.done_at is not None,
-            not n.is_due,
-            n.importance != PatientNote.Importance.IMPORTANT,
-            -n.created_at.timestamp(),
+        for note in notes
+    ]
+    rows.sort(
+        key=lambda row: (
+            row.note.done_at is not None,
+            not row.is_due,
+            row.note.importance != PatientNote.Importance.IMPORTANT,
+            -row.note.created_at.timestamp(),
         )
     )
-    return notes
+    return rows
 
 
 # Thresholds -------------------------------------------------------------------------------

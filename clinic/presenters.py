@@ -35,9 +35,7 @@ def stored_number(raw: str | Decimal, decimals: int) -> str:
         value = Decimal(raw)
     except (InvalidOperation, TypeError):
         return str(raw)
-    shown = Decimal(evaluation.show_value(value, decimals))
-    exponent = shown.as_tuple().exponent
-    return display.number(shown, max(decimals, -exponent if isinstance(exponent, int) else 0))
+    return display.as_written(evaluation.show_value(value, decimals))
 
 
 def _patient_url(pk: int, name: str = "patient:detail") -> str | None:

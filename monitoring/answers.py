@@ -10,13 +10,17 @@ the oximeter or a typo (78 for 87) is far more common than a real jump.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from statistics import median
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from telemed import display
 
 # Up to three decimals are stored (monitoring.models: decimal_places=3).
 STORED_QUANTUM = Decimal("0.001")
@@ -63,10 +67,17 @@ class TypeLimits:
     decimals: int = 0
 
 
-def show(value: Decimal, decimals: int = 0, *, danish: bool = True) -> str:
-    """A number as the citizen would write it (decimal comma in Danish)."""
-    text = str(value.quantize(Decimal(1).scaleb(-decimals)))
-    return text.replace(".", ",") if danish else text
+def _in_language(danish: bool | None) -> translation.override | contextlib.nullcontext[None]:
+    """The language to show numbers in: the active one, or Danish/English when told."""
+    if danish is None:
+        return contextlib.nullcontext()
+    return translation.override("da" if danish else "en")
+
+
+def show(value: Decimal, decimals: int = 0, *, danish: bool | None = None) -> str:
+    """A number as the citizen would write it (decimal comma in Danish), ``decimals`` places."""
+    with _in_language(danish):
+        return display.number(value, decimals)
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -94,7 +105,7 @@ def parse_decimal(text: str) -> Decimal:
     return value
 
 
-def parse_measurement(text: str, limits: TypeLimits, *, danish: bool = True) -> Decimal:
+def parse_measurement(text: str, limits: TypeLimits, *, danish: bool | None = None) -> Decimal:
     """A typed measurement, refused with a plain message when it cannot be right."""
     try:
         value = parse_decimal(text)
@@ -123,7 +134,7 @@ def parse_measurement(text: str, limits: TypeLimits, *, danish: bool = True) -> 
 
 
 def parse_number(
-    text: str, *, minimum: Decimal | None, maximum: Decimal | None, danish: bool = True
+    text: str, *, minimum: Decimal | None, maximum: Decimal | None, danish: bool | None = None
 ) -> Decimal:
     """A plain number answer within the item's own range (when it has one)."""
     value = parse_decimal(text)
@@ -158,7 +169,7 @@ def needs_recheck(value: Decimal, recent: Sequence[Decimal], key: str) -> bool:
     return abs(value - usual) > allowed
 
 
-def plain(value: Decimal, *, danish: bool = True) -> str:
+def plain(value: Decimal, *, danish: bool | None = None) -> str:
     """A stored value without trailing zeros or exponent: 87.500 -> "87,5", 95.000 -> "95"."""
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",") if danish else text
+    with _in_language(danish):
+        return display.number(value)

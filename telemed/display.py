@@ -44,6 +44,17 @@ def number(
     return str(number_format(shown, places, use_l10n=True))
 
 
+def as_written(value: Decimal | str, *, empty: str = EMPTY) -> str:
+    """A stored number with exactly the decimals it was stored with ("87.50" -> "87,50" in
+    Danish), so a value is shown as typed; text that is not a number comes back unchanged."""
+    try:
+        number_value = Decimal(value)
+    except (InvalidOperation, ValueError, TypeError):
+        return empty if value in (None, "") else str(value)
+    exponent = number_value.as_tuple().exponent
+    return number(number_value, max(0, -exponent) if isinstance(exponent, int) else None)
+
+
 def decimal_separator() -> str:
     """The active language's decimal separator ("," in Danish, "." in English)."""
     return str(get_format("DECIMAL_SEPARATOR", get_language(), use_l10n=True))

@@ -46,3 +46,18 @@ def test_the_decimal_separator_of_each_language():
 def test_local_time_is_copenhagen_across_daylight_saving():
     assert display.local(datetime(2026, 1, 15, 12, 0, tzinfo=UTC)).hour == 13  # CET
     assert display.local(datetime(2026, 7, 15, 12, 0, tzinfo=UTC)).hour == 14  # CEST
+
+
+@pytest.mark.parametrize(
+    ("stored", "danish", "english"),
+    [("87.50", "87,50", "87.50"), ("80.0", "80,0", "80.0"), ("95", "95", "95"), ("", "–", "–")],
+)
+def test_as_written_keeps_the_stored_decimals(stored, danish, english):
+    with translation.override("da"):
+        assert display.as_written(stored) == danish
+    with translation.override("en"):
+        assert display.as_written(stored) == english
+
+
+def test_as_written_leaves_text_that_is_not_a_number():
+    assert display.as_written("ukendt") == "ukendt"
