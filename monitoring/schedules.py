@@ -1,4 +1,7 @@
-"""When a questionnaire is due: schedule maths in Europe/Copenhagen local time. Pure, no ORM.
+"""When a questionnaire is due: schedule maths in local time. Pure, no ORM, no clock.
+
+Local time is the rule's ``zone``: the caller passes it, and by default it is the project's
+time zone (``settings.TIME_ZONE``, Europe/Copenhagen).
 
 A schedule says *local* times ("every weekday at 09:00"); a due time is the UTC instant of that
 local time on that date, so 09:00 stays 09:00 on the wall clock across daylight-saving changes
@@ -19,10 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
+from django.utils import timezone
 
 WEEKDAYS = "weekdays"
 EVERY_N_DAYS = "every_n_days"
@@ -39,6 +41,7 @@ class Rule:
     once_at: datetime | None = None
     ends_on: date | None = None
     grace: timedelta = timedelta(hours=3)
+    zone: tzinfo = field(default_factory=timezone.get_default_timezone)
 
     def __post_init__(self) -> None:
         if self.kind not in (WEEKDAYS, EVERY_N_DAYS, ONCE):
@@ -55,12 +58,12 @@ class Rule:
             raise ValueError("a one-time schedule needs a time zone aware moment")
 
 
-def local_due(day: date, at: time) -> datetime:
-    """The UTC instant of local wall-clock time ``at`` on ``day`` (see module docstring)."""
+def local_due(day: date, at: time, zone: tzinfo) -> datetime:
+    """The UTC instant of wall-clock time ``at`` on ``day`` in ``zone`` (see module docstring)."""
     naive = datetime.combine(day, at)
-    first = naive.replace(tzinfo=LOCAL, fold=0)
+    first = naive.replace(tzinfo=zone, fold=0)
     # A non-existent local time does not survive a round trip through UTC.
-    round_trip = first.astimezone(UTC).astimezone(LOCAL).replace(tzinfo=None)
+    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if round_trip != naive:
         before_gap = first.utcoffset()
         assert before_gap is not None
@@ -87,13 +90,13 @@ def occurrences(rule: Rule, start: datetime, end: datetime) -> list[datetime]:
         assert rule.once_at is not None
         return [rule.once_at.astimezone(UTC)] if start <= rule.once_at < end else []
     # Local dates that can hold a due time in the interval (a day's margin for offsets).
-    first = start.astimezone(LOCAL).date() - timedelta(days=1)
-    last = end.astimezone(LOCAL).date() + timedelta(days=1)
+    first = start.astimezone(rule.zone).date() - timedelta(days=1)
+    last = end.astimezone(rule.zone).date() + timedelta(days=1)
     found = [
         due
         for day in _days(rule, first, last)
         for at in sorted(rule.times)
-        if start <= (due := local_due(day, at)) < end
+        if start <= (due := local_due(day, at, rule.zone)) < end
     ]
     return sorted(set(found))
 
@@ -115,8 +118,8 @@ def occasions_on(rule: Rule, day: date, now: datetime) -> list[Occasion]:
     upcoming: not yet due; due: due and inside the grace window; overdue: grace has passed.
     Whether it was answered is known only to the caller (it has the submissions).
     """
-    start = local_due(day, time(0, 0))
-    end = local_due(day + timedelta(days=1), time(0, 0))
+    start = local_due(day, time(0, 0), rule.zone)
+    end = local_due(day + timedelta(days=1), time(0, 0), rule.zone)
     result = []
     for due in occurrences(rule, start, end):
         if now < due:

@@ -1,13 +1,17 @@
 """Schedule maths in Copenhagen local time, with the daylight-saving days spelled out."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from monitoring import schedules
-from monitoring.schedules import LOCAL, Rule
+from monitoring.schedules import Rule
+
+# The project's time zone (settings.TIME_ZONE), spelled out so the expectations are readable.
+LOCAL = ZoneInfo("Europe/Copenhagen")
 
 
 def utc(*args):
@@ -137,8 +141,8 @@ def test_invalid_rules_are_refused(bad):
 )
 def test_every_day_has_exactly_one_occasion_at_about_the_local_time(day, at):
     rule = daily(at, starts_on=date(2019, 1, 1))
-    start = schedules.local_due(day, time(0, 0))
-    end = schedules.local_due(day + timedelta(days=1), time(0, 0))
+    start = schedules.local_due(day, time(0, 0), LOCAL)
+    end = schedules.local_due(day + timedelta(days=1), time(0, 0), LOCAL)
     due = schedules.occurrences(rule, start, end)
     assert len(due) == 1
     shown = due[0].astimezone(LOCAL)
@@ -146,3 +150,9 @@ def test_every_day_has_exactly_one_occasion_at_about_the_local_time(day, at):
     # The wall clock shows the asked time, or an hour later inside the spring gap.
     asked = datetime.combine(day, at)
     assert shown.replace(tzinfo=None) - asked in (timedelta(0), timedelta(hours=1))
+
+
+def test_rules_use_the_project_time_zone_unless_given_another():
+    assert daily(time(9, 0)).zone == LOCAL
+    london = daily(time(9, 0), zone=ZoneInfo("Europe/London"))
+    assert schedules.occurrences(london, utc(2026, 1, 5), utc(2026, 1, 6)) == [utc(2026, 1, 5, 9)]
