@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.models import User
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -55,7 +57,8 @@ class ThresholdSetAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin)
     date_hierarchy = "valid_from"
     inlines = [ThresholdInline, RelativeRuleInline]
 
-    def save_model(self, request: HttpRequest, obj: ThresholdSet, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        assert isinstance(obj, ThresholdSet) and isinstance(request.user, User)  # admin only
         if obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)

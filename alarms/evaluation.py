@@ -33,7 +33,7 @@ type with its own row, and a response's severity is the worst of its parts (``co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -55,7 +55,10 @@ __all__ = ["GREEN", "MISSING", "RANK", "RED", "YELLOW", "worst"]
 def show_value(value: Decimal, decimals: int) -> str:
     """A value as stored, with at least the type's decimals and never rounded away:
     SpO2 87.5 stays "87.5" (a citizen typed it), 86 is "86", weight 80 is "80.0"."""
-    exponent = min(-decimals, value.normalize().as_tuple().exponent)
+    stored = value.normalize().as_tuple().exponent
+    if not isinstance(stored, int):  # NaN or infinity: nothing to quantize
+        return str(value)
+    exponent = min(-decimals, stored)
     return str(value.quantize(Decimal(1).scaleb(exponent)))
 
 
@@ -270,7 +273,7 @@ def evaluate_measurement(
     severity = worst(finding.severity for finding in findings)
     alarms = [finding for finding in findings if finding.severity != GREEN]
     reasons = sorted(alarms, key=lambda r: -RANK[r.severity]) if alarms else findings[:1]
-    snapshot = {
+    snapshot: dict[str, object] = {
         "type": info.key,
         "limits": limits.as_dict() if limits is not None else None,
         "relative_rules": [rule.as_dict() for rule in rules],
@@ -313,7 +316,9 @@ _ENGLISH = {
 def english(reason: dict[str, object]) -> str:
     """Plain English text of a stored reason (the UI translates through alarms/reasons.py)."""
     params = {key: value for key, value in reason.items() if key != "extra"}
-    params.update(reason.get("extra") or {})  # type: ignore[arg-type]
+    extra = reason.get("extra")
+    if isinstance(extra, Mapping):
+        params.update(extra)
     template = _ENGLISH.get(str(reason.get("code")), "{code}")
     return " ".join(template.format_map(_Default(params)).split())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ class NoteError(ValueError):
 def note_add(
     *,
     patient: Patient,
-    author: AbstractBaseUser,
+    author: User,
     text: str,
     importance: str = PatientNote.Importance.NORMAL,
     remind_on: date | None = None,
@@ -45,9 +45,7 @@ def note_add(
 
 
 @transaction.atomic
-def note_mark_done(
-    *, note: PatientNote, user: AbstractBaseUser, now: datetime | None = None
-) -> PatientNote:
+def note_mark_done(*, note: PatientNote, user: User, now: datetime | None = None) -> PatientNote:
     """Mark a note (and its reminder) done; a second call changes nothing."""
     PatientNote.objects.filter(pk=note.pk, done_at__isnull=True).update(
         done_at=now or timezone.now(), done_by=user

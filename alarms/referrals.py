@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,7 +70,7 @@ def cpr_message(code: str) -> str:
     }.get(code, _("A CPR number has 10 digits (DDMMYY-XXXX)."))
 
 
-def _role(user: AbstractBaseUser) -> str:
+def _role(user: User) -> str:
     profile = getattr(user, "clinician", None)
     return profile.role if profile is not None else ""
 
@@ -78,7 +78,7 @@ def _role(user: AbstractBaseUser) -> str:
 @transaction.atomic
 def referral_create(
     *,
-    doctor: AbstractBaseUser,
+    doctor: User,
     cpr: str,
     first_name: str,
     last_name: str,
@@ -150,7 +150,7 @@ def referral_create(
     return referral
 
 
-def _check_decider(referral: Referral, by: AbstractBaseUser) -> None:
+def _check_decider(referral: Referral, by: User) -> None:
     profile = getattr(by, "clinician", None)
     if (
         profile is None
@@ -177,7 +177,7 @@ def _lock_open(referral: Referral) -> Referral:
 def referral_accept(
     *,
     referral: Referral,
-    by: AbstractBaseUser,
+    by: User,
     team: Team,
     questionnaires: Sequence[Questionnaire] = (),
     weekdays: Sequence[int] = (1, 2, 3, 4, 5, 6, 7),
@@ -284,7 +284,7 @@ def referral_accept(
 
 
 @transaction.atomic
-def referral_reject(*, referral: Referral, by: AbstractBaseUser, reason: str) -> Referral:
+def referral_reject(*, referral: Referral, by: User, reason: str) -> Referral:
     """Reject with a reason the referring doctor sees."""
     _check_decider(referral, by)
     if not reason.strip():

@@ -6,6 +6,7 @@ patient in correlated subqueries, so the page costs the same for 3 patients as f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -108,7 +109,7 @@ class TriageFilters:
 
 @dataclass
 class TriagePage:
-    rows: list[Patient]
+    rows: Sequence[Patient]
     counts: dict[str, int]
     total: int
     page: int
@@ -153,7 +154,9 @@ def _triage_base(teams: list[Team], filters: TriageFilters) -> QuerySet[Patient]
     team_ids = [team.pk for team in teams]
     if filters.team_id in team_ids:
         team_ids = [filters.team_id]
-    base = Patient.objects.filter(monitoring_team_id__in=team_ids, state__in=TRIAGE_STATES)
+    base: QuerySet[Patient] = Patient.objects.filter(
+        monitoring_team_id__in=team_ids, state__in=TRIAGE_STATES
+    )
     if filters.query:
         base = _search(base, filters.query)
     return base

@@ -7,7 +7,7 @@ stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -90,27 +90,27 @@ def compute(patient_ids: Iterable[int]) -> dict[int, Summary]:
             "patient_id", "type__key", "value", "severity", "measured_at", "received_at", "id"
         )
     )
-    for patient_id, key, value, severity, measured_at, received_at, measurement_id in latest:
+    for patient_id, key, value, measured_severity, measured_at, received_at, mid in latest:
         summary = summaries[patient_id]
         summary.latest[key] = {
             "value": str(value),
-            "severity": severity,
+            "severity": measured_severity,
             "measured_at": measured_at.isoformat(),
             "received_at": received_at.isoformat(),
-            "id": str(measurement_id),
+            "id": str(mid),
         }
         if summary.last_data_at is None or received_at > summary.last_data_at:
             summary.last_data_at = received_at
 
     received = Submission.objects.filter(patient_id__in=ids).values("patient_id")
-    for row in received.annotate(last=Max("received_at")):
-        summary = summaries[row["patient_id"]]
-        if summary.last_data_at is None or row["last"] > summary.last_data_at:
-            summary.last_data_at = row["last"]
+    for submitted in received.annotate(last=Max("received_at")):
+        summary = summaries[submitted["patient_id"]]
+        if summary.last_data_at is None or submitted["last"] > summary.last_data_at:
+            summary.last_data_at = submitted["last"]
     return summaries
 
 
-def differences(stored: dict[str, object], computed: Summary) -> list[str]:
+def differences(stored: Mapping[str, object], computed: Summary) -> list[str]:
     """Field names where a stored summary differs from the computed one."""
     expected = computed.as_fields()
     return [name for name, value in expected.items() if stored.get(name) != value]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
@@ -215,7 +215,7 @@ def template_save(
     copd_group: str,
     limits: Sequence[LimitRow],
     rules: Sequence[RuleRow] = (),
-    by: AbstractBaseUser,
+    by: User,
     reason: str,
     name: str = "",
 ) -> ThresholdSet:

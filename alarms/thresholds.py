@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
@@ -82,7 +82,7 @@ def _same(threshold: Threshold | None, limits: evaluation.Limits) -> bool:
 def patient_thresholds_change(
     *,
     patient: Patient,
-    user: AbstractBaseUser,
+    user: User,
     limits: Mapping[MeasurementType, evaluation.Limits],
     reason: str,
     now: datetime | None = None,

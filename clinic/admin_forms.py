@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms import model_choice
 from patients.models import ClinicianProfile, Organisation, Team
 
 
@@ -31,7 +32,7 @@ class ClinicianForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
-        self.fields["teams"].queryset = Team.objects.filter(organisation=organisation)
+        model_choice(self, "teams").queryset = Team.objects.filter(organisation=organisation)
         if editing is not None:
             self.fields["username"].disabled = True
 
@@ -49,33 +50,38 @@ class TeamForm(forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=100)
 
 
+class DoctorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_full_name()} ({obj.clinician.organisation})"
+
+
+class ClinicianChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        clinician = obj.clinician
+        return f"{obj.get_full_name()} – {clinician.get_role_display()}, {clinician.organisation}"
+
+
 class CareForm(forms.Form):
     monitoring_team = forms.ModelChoiceField(
         label=_("Monitoring team"), queryset=Team.objects.none(), required=False
     )
-    treating_doctor = forms.ModelChoiceField(
+    treating_doctor = DoctorChoiceField(
         label=_("Treating doctor"), queryset=get_user_model().objects.none(), required=False
     )
 
     def __init__(self, *args: Any, teams: Any, doctors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["monitoring_team"].queryset = teams
-        self.fields["treating_doctor"].queryset = doctors
-        self.fields["treating_doctor"].label_from_instance = lambda u: (
-            f"{u.get_full_name()} ({u.clinician.organisation})"
-        )
+        model_choice(self, "monitoring_team").queryset = teams
+        model_choice(self, "treating_doctor").queryset = doctors
 
 
 class GrantForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Clinician"), queryset=get_user_model().objects.none())
+    user = ClinicianChoiceField(label=_("Clinician"), queryset=get_user_model().objects.none())
     monitor = forms.BooleanField(label=_("May also act as monitoring nurse"), required=False)
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = users
-        self.fields["user"].label_from_instance = lambda u: (
-            f"{u.get_full_name()} – {u.clinician.get_role_display()}, {u.clinician.organisation}"
-        )
+        model_choice(self, "user").queryset = users
 
 
 class AuditQueryForm(forms.Form):

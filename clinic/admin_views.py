@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,12 +28,13 @@ from patients.services import (
     patient_assign_care,
 )
 from telemed.audit import audit_record
+from telemed.http import AuthenticatedHttpRequest
 from telemed.roles import Role, role_required
 
 admin_only = role_required(Role.ADMIN)
 
 
-def _organisation(request: HttpRequest):
+def _organisation(request: AuthenticatedHttpRequest):
     return request.user.clinician.organisation
 
 
@@ -42,7 +43,7 @@ def _organisation(request: HttpRequest):
 
 @require_http_methods(["GET", "POST"])
 @admin_only
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = _organisation(request)
     form = ClinicianForm(request.POST or None, organisation=organisation)
     password = ""
@@ -83,7 +84,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_only
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request)
     try:
         profile = ClinicianProfile.objects.select_related("user").get(
@@ -134,7 +135,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_only
-def teams(request: HttpRequest) -> HttpResponse:
+def teams(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = _organisation(request)
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -160,7 +161,7 @@ def teams(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @admin_only
-def relationships(request: HttpRequest) -> HttpResponse:
+def relationships(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = _organisation(request)
     patients = list(selectors.patients_related_to(organisation)[:500])
     audit_record(
@@ -169,7 +170,7 @@ def relationships(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/admin/relationships.html", {"patients": patients})
 
 
-def _related_patient(request: HttpRequest, pk: int) -> Patient:
+def _related_patient(request: AuthenticatedHttpRequest, pk: int) -> Patient:
     try:
         return selectors.patients_related_to(_organisation(request)).get(pk=pk)
     except Patient.DoesNotExist as exc:
@@ -177,7 +178,12 @@ def _related_patient(request: HttpRequest, pk: int) -> Patient:
 
 
 def _relationship_page(
-    request: HttpRequest, patient: Patient, *, care_form=None, grant_form=None, status=200
+    request: AuthenticatedHttpRequest,
+    patient: Patient,
+    *,
+    care_form=None,
+    grant_form=None,
+    status=200,
 ) -> HttpResponse:
     organisation = _organisation(request)
     teams = Team.objects.filter(organisation=organisation)
@@ -209,7 +215,7 @@ def _grantable():
 
 @require_GET
 @admin_only
-def relationship(request: HttpRequest, pk: int) -> HttpResponse:
+def relationship(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = _related_patient(request, pk)
     audit_record(
         request=request, action="view", what="Admin: care relationship", patient_id=patient.pk
@@ -219,7 +225,7 @@ def relationship(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_only
-def relationship_change(request: HttpRequest, pk: int) -> HttpResponse:
+def relationship_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = _related_patient(request, pk)
     teams = Team.objects.filter(organisation=_organisation(request))
     form = CareForm(request.POST, teams=teams, doctors=selectors.doctors())
@@ -244,7 +250,7 @@ def relationship_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_only
-def relationship_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def relationship_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = _related_patient(request, pk)
     form = GrantForm(request.POST, users=_grantable())
     if form.is_valid():
@@ -264,7 +270,7 @@ def relationship_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_only
-def relationship_withdraw(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+def relationship_withdraw(request: AuthenticatedHttpRequest, pk: int, user_pk: int) -> HttpResponse:
     patient = _related_patient(request, pk)
     user = get_user_model().objects.filter(pk=user_pk).first()
     if user is None:
@@ -283,7 +289,7 @@ def relationship_withdraw(request: HttpRequest, pk: int, user_pk: int) -> HttpRe
 
 @require_GET
 @admin_only
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The audit log per patient (by CPR) or per user, for the organisation's patients and
     users."""
     organisation = _organisation(request)

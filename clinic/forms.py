@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -17,6 +18,14 @@ from alarms import evaluation
 from alarms.models import PatientNote, Threshold
 from alarms.thresholds import LIMIT_FIELDS, field_label
 from monitoring.models import MeasurementType
+
+
+def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A form's model choice field, to give it its queryset and labels per request."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField), name
+    return field
+
 
 RANGES = {"7d": 7, "30d": 30, "90d": 90, "1y": 365}
 DEFAULT_RANGE = "30d"
@@ -72,8 +81,8 @@ class RangeForm(forms.Form):
         self.fields["start"].widget = forms.DateInput(attrs={"type": "date"})
         self.fields["end"].widget = forms.DateInput(attrs={"type": "date"})
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("range") == "custom":
             start, end = data.get("start"), data.get("end")
             if start is None or end is None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from telemed.http import AuthenticatedHttpRequest
 from telemed.roles import Role, request_role, role_required
 
 HOME_URL_BY_ROLE = {
@@ -20,7 +21,7 @@ HOME_URL_BY_ROLE = {
 
 @require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each user to the start page of their role (LOGIN_REDIRECT_URL points here)."""
     role = request_role(request)
     if role is None:
@@ -31,5 +32,5 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN, Role.SUPERUSER)
-def admin_home(request: HttpRequest) -> HttpResponse:
+def admin_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "clinic/admin_home.html")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.db.models import Count, Max, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,16 +20,17 @@ from monitoring.models import Message
 from patients.access import get_patient_for_user, patients_monitored_by
 from patients.models import Patient
 from telemed.audit import audit_record
+from telemed.http import AuthenticatedHttpRequest
 from telemed.roles import Role, role_required
 
 
-def _is_on_team(request: HttpRequest, patient: Patient) -> bool:
+def _is_on_team(request: AuthenticatedHttpRequest, patient: Patient) -> bool:
     return patients_monitored_by(request.user).filter(pk=patient.pk).exists()
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.NURSE, Role.DOCTOR)
-def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_messages(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The thread with one patient. A team nurse opening it marks the citizen's messages read."""
     sending = request.method == "POST"
     patient = get_patient_for_user(
@@ -77,7 +78,7 @@ def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.NURSE)
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Patients of my teams with messages, unread citizen messages first (one query)."""
     unread = Q(messages__sender_is_citizen=True, messages__read_by_team_at__isnull=True)
     patients = list(
@@ -95,7 +96,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.NURSE)
-def first_login_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def first_login_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give the citizen a new first-login password and print the sheet to hand over."""
     issuing = request.method == "POST"
     patient = get_patient_for_user(

@@ -83,13 +83,16 @@ def patient_header(*, patient_id: int, current_set: ThresholdSet | bool | None =
         .order_by("starts_at")
         .first()
     )
-    if current_set is False:
-        current_set = current_threshold_set(patient_id=patient_id)
+    current: ThresholdSet | None = (
+        current_threshold_set(patient_id=patient_id)
+        if isinstance(current_set, bool)
+        else current_set
+    )
     types = {t.pk: t for t in MeasurementType.objects.all()}
     rows = []
-    if current_set is not None:
+    if current is not None:
         for threshold in sorted(
-            current_set.thresholds.all(), key=lambda t: types[t.type_id].sort_order
+            current.thresholds.all(), key=lambda t: types[t.type_id].sort_order
         ):
             mtype = types[threshold.type_id]
             rows.append({"type": mtype, "text": limits_line(threshold, mtype.display_unit)})
@@ -165,7 +168,7 @@ def _with_results(measurements: Sequence[Measurement]) -> list[MeasurementRow]:
     type)."""
     own = [m.pk for m in measurements if m.submission_id is None]
     submissions = {m.submission_id for m in measurements if m.submission_id is not None}
-    results: dict[tuple[str, int], ResultView] = {}
+    results: dict[tuple[str, int | None], ResultView] = {}
     if own or submissions:
         # Only what a chart point or table row shows, as plain rows: building model instances
         # was the cost on a year of data (the few acknowledging users are fetched once).
@@ -186,12 +189,12 @@ def _with_results(measurements: Sequence[Measurement]) -> list[MeasurementRow]:
         users = get_user_model().objects.in_bulk(
             {r.acknowledged_by_id for r in found if r.acknowledged_by_id}
         )
-        for result in found:
-            result.acknowledged_by = users.get(result.acknowledged_by_id)
-            if result.measurement_id:
-                results[("m", result.measurement_id)] = result
+        for view in found:
+            view.acknowledged_by = users.get(view.acknowledged_by_id)
+            if view.measurement_id:
+                results[("m", view.measurement_id)] = view
             else:
-                results[("s", result.submission_id)] = result
+                results[("s", view.submission_id)] = view
     language = get_language() or "da"
     rows = []
     for m in measurements:
@@ -261,19 +264,23 @@ def _labels() -> charts.Labels:
     )
 
 
+def _as_floats(row: Threshold) -> tuple[float | None, float | None, float | None, float | None]:
+    def number(value: Decimal | None) -> float | None:
+        return None if value is None else float(value)
+
+    return (
+        number(row.red_low),
+        number(row.yellow_low),
+        number(row.yellow_high),
+        number(row.red_high),
+    )
+
+
 def _periods(timeline: ThresholdTimeline, type_id: int, period: Period) -> list[charts.LimitPeriod]:
     changes = []
     for threshold_set in timeline.sets:
         row = next((t for t in threshold_set.thresholds.all() if t.type_id == type_id), None)
-        limits = (
-            None
-            if row is None
-            else tuple(
-                None if getattr(row, name) is None else float(getattr(row, name))
-                for name in LIMIT_FIELDS
-            )
-        )
-        changes.append((threshold_set.valid_from, limits))
+        changes.append((threshold_set.valid_from, None if row is None else _as_floats(row)))
     return charts.periods_from_changes(changes, since=period.since, until=period.until)
 
 
@@ -412,7 +419,7 @@ def answers_matrices(*, patient_id: int, period: Period) -> list[Matrix]:
                 answer = answers.get((submission.pk, item.pk))
                 if answer is None:
                     cells.append(None)
-                elif answer.option_id:
+                elif answer.option is not None:
                     cells.append(Cell(answer.option.text, answer.severity))
                 elif answer.value_number is not None:
                     cells.append(Cell(show_decimal(answer.value_number), answer.severity))
@@ -556,7 +563,9 @@ def threshold_history(*, patient_id: int) -> list[Version]:
         changes = []
         for type_id in set(new_rows) | set(old_rows):
             new, old = new_rows.get(type_id), old_rows.get(type_id)
-            mtype = (new or old).type
+            either = new or old
+            assert either is not None  # the type came from one of the two sets
+            mtype = either.type
             same = (
                 new is not None
                 and old is not None
@@ -581,12 +590,13 @@ def threshold_history(*, patient_id: int) -> list[Version]:
 
 def template_for(*, patient: Patient) -> ThresholdSet | None:
     """The newest COPD-group template of the monitoring organisation for this patient's group."""
-    if patient.monitoring_team_id is None:
+    team = patient.monitoring_team if patient.monitoring_team_id is not None else None
+    if team is None:
         return None
     return (
         ThresholdSet.objects.filter(
             kind=ThresholdSet.Kind.TEMPLATE,
-            organisation_id=patient.monitoring_team.organisation_id,
+            organisation_id=team.organisation_id,
             copd_group=patient.copd_group,
         )
         .prefetch_related("thresholds")

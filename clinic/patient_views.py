@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from alarms.thresholds import ThresholdChangeError, patient_thresholds_change
 from clinic import patient_page as selectors
 from clinic.forms import AcknowledgeForm, NoteForm, PauseForm, RangeForm, ThresholdsForm
 from monitoring.models import Source
+from monitoring.severity import Severity
 from patients.access import (
     CHANGE_THRESHOLDS,
     MONITOR,
@@ -37,6 +38,7 @@ from patients.access import (
 )
 from patients.models import Patient
 from patients.services import PauseError, patient_pause, patient_pause_end
+from telemed.http import AuthenticatedHttpRequest
 from telemed.roles import Role, role_required
 
 CLINICIANS = (Role.NURSE, Role.DOCTOR, Role.ADMIN)
@@ -64,7 +66,7 @@ def _tab_labels() -> dict[str, str]:
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     template: str,
     patient: Patient,
     tab: str,
@@ -114,7 +116,7 @@ def _page(
     return render(request, template, context, status=status)
 
 
-def _period(request: HttpRequest):
+def _period(request: AuthenticatedHttpRequest):
     """The chosen period; an invalid one falls back to 30 days and the range bar says why."""
     form = RangeForm(request.GET or None)
     return form, form.period()
@@ -125,7 +127,7 @@ def _period(request: HttpRequest):
 
 @require_GET
 @role_required(*CLINICIANS)
-def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Patient page: charts")
     form, period = _period(request)
     timeline = ThresholdTimeline.for_patient(patient.pk)
@@ -155,7 +157,9 @@ SORTS = {
 }
 
 
-def _measurement_rows(request: HttpRequest, patient: Patient, period) -> tuple[list, str]:
+def _measurement_rows(
+    request: AuthenticatedHttpRequest, patient: Patient, period
+) -> tuple[list, str]:
     sort = request.GET.get("sort", "-time")
     if sort not in SORTS:
         sort = "-time"
@@ -169,7 +173,7 @@ def _measurement_rows(request: HttpRequest, patient: Patient, period) -> tuple[l
 
 @require_GET
 @role_required(*CLINICIANS)
-def patient_measurements(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_measurements(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Patient page: measurements")
     form, period = _period(request)
     rows, sort = _measurement_rows(request, patient, period)
@@ -208,7 +212,7 @@ def patient_measurements(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(*CLINICIANS)
-def patient_measurements_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_measurements_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The measurement table as shown (period and order) as CSV; audited as an export."""
     patient = get_patient_for_user(
         request, pk, what="Patient page: measurements exported as CSV", action="export"
@@ -243,9 +247,7 @@ def patient_measurements_csv(request: HttpRequest, pk: int) -> HttpResponse:
                 m.type.name,
                 row.value_text,
                 m.type.display_unit,
-                str(dict(TriageResult._meta.get_field("severity").choices).get(row.severity, ""))
-                if row.severity
-                else "",
+                str(Severity(row.severity).label) if row.severity else "",
                 " | ".join(row.reasons),
                 str(sources.get(m.source, m.source)),
                 m.device_id,
@@ -257,7 +259,7 @@ def patient_measurements_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(*CLINICIANS)
-def patient_answers(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_answers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Patient page: questionnaire answers")
     form, period = _period(request)
     matrices = selectors.answers_matrices(patient_id=patient.pk, period=period)
@@ -273,7 +275,7 @@ def patient_answers(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(*CLINICIANS)
-def patient_results(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_results(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Patient page: result history")
     form, period = _period(request)
     rows = selectors.result_rows(patient_id=patient.pk, period=period)
@@ -305,13 +307,13 @@ def _notes_context(patient: Patient, form: NoteForm | None = None) -> dict[str, 
 
 @require_GET
 @role_required(*CLINICIANS)
-def patient_notes(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_notes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Patient page: notes")
     return _page(request, "clinic/patient/notes.html", patient, "notes", _notes_context(patient))
 
 
 def _thresholds_context(
-    request: HttpRequest, patient: Patient, form: ThresholdsForm | None = None
+    request: AuthenticatedHttpRequest, patient: Patient, form: ThresholdsForm | None = None
 ) -> dict[str, Any]:
     current = selectors.current_threshold_set(patient_id=patient.pk)
     types = selectors.threshold_types(current)
@@ -335,7 +337,7 @@ def _thresholds_context(
 
 @require_GET
 @role_required(*CLINICIANS)
-def patient_thresholds(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_thresholds(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Patient page: thresholds")
     return _page(
         request,
@@ -351,7 +353,7 @@ def patient_thresholds(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*CLINICIANS)
-def patient_cpr(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_cpr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Show the full CPR number: a deliberate act, recorded in the audit log."""
     patient = get_patient_for_user(request, pk, what="Patient page: full CPR number shown")
     context = {"patient": patient, "revealed": True}
@@ -363,7 +365,7 @@ def patient_cpr(request: HttpRequest, pk: int) -> HttpResponse:
 # Writes ---------------------------------------------------------------------------------------
 
 
-def _back(name: str, patient: Patient, request: HttpRequest) -> HttpResponse:
+def _back(name: str, patient: Patient, request: AuthenticatedHttpRequest) -> HttpResponse:
     url = reverse(f"patient:{name}", args=[patient.pk])
     query = {k: v for k, v in request.POST.items() if k in ("range", "from", "to") and v}
     return redirect(f"{url}?{urlencode(query)}" if query else url)
@@ -371,7 +373,9 @@ def _back(name: str, patient: Patient, request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*CLINICIANS)
-def result_acknowledge_view(request: HttpRequest, pk: int, result_pk: int) -> HttpResponse:
+def result_acknowledge_view(
+    request: AuthenticatedHttpRequest, pk: int, result_pk: int
+) -> HttpResponse:
     patient = get_patient_for_user(
         request, pk, what="Result acknowledged", action="update", perm=MONITOR
     )
@@ -396,7 +400,7 @@ def result_acknowledge_view(request: HttpRequest, pk: int, result_pk: int) -> Ht
 
 @require_POST
 @role_required(*CLINICIANS)
-def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Note added", action="create")
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -421,7 +425,7 @@ def note_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*CLINICIANS)
-def note_done_view(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+def note_done_view(request: AuthenticatedHttpRequest, pk: int, note_pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Note marked done", action="update")
     note = get_object_or_404(PatientNote, pk=note_pk, patient=patient)
     note_mark_done(note=note, user=request.user)
@@ -431,7 +435,7 @@ def note_done_view(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*CLINICIANS)
-def thresholds_change_view(request: HttpRequest, pk: int) -> HttpResponse:
+def thresholds_change_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(
         request, pk, what="Thresholds changed", action="update", perm=CHANGE_THRESHOLDS
     )
@@ -468,7 +472,7 @@ def thresholds_change_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*CLINICIANS)
-def pause_view(request: HttpRequest, pk: int) -> HttpResponse:
+def pause_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(
         request, pk, what="Monitoring paused", action="update", perm=MONITOR
     )
@@ -495,7 +499,7 @@ def pause_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     # Keep what was typed: the header's pause form is shown open with it.
     period = RangeForm().period()
     timeline = ThresholdTimeline.for_patient(patient.pk)
@@ -519,7 +523,7 @@ def pause_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*CLINICIANS)
-def pause_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+def pause_end_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(
         request, pk, what="Monitoring resumed", action="update", perm=MONITOR
     )

@@ -8,12 +8,13 @@ acknowledged results) however many rows there are.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -128,11 +129,11 @@ def latest_values(latest: dict[str, Any], types: dict[str, MeasurementType]) -> 
 
 
 def triage_rows(
-    patients: list[Patient],
+    patients: Sequence[Patient],
     *,
     since: datetime | None,
     open_ids: set[int],
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> list[TriageRow]:
     """The rows of the triage list: reasons, latest values, the new-red mark, and for the rows
     the nurse opened their open results and what she acknowledged in the last minutes.
@@ -217,7 +218,7 @@ class DoctorRow:
         return self.open_red + self.open_yellow
 
 
-def doctor_rows(patients: list[Patient], *, today: date) -> list[DoctorRow]:
+def doctor_rows(patients: Sequence[Patient], *, today: date) -> list[DoctorRow]:
     """``patients`` come with ``with_open_results`` and the triage summary joined."""
     rows = []
     for patient in patients:

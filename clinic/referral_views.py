@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import get_format
@@ -33,10 +33,12 @@ from alarms.threshold_templates import (
     templates_current,
     with_rows,
 )
+from clinic.forms import model_choice
 from monitoring.models import MeasurementType, Questionnaire
 from patients import cpr as cpr_rules
 from patients.models import CopdGroup, Organisation, Referral, Team
 from telemed.audit import audit_record
+from telemed.http import AuthenticatedHttpRequest
 from telemed.roles import Role, request_role, role_required
 
 LIMIT_FIELDS = ("red_low", "yellow_low", "yellow_high", "red_high")
@@ -51,7 +53,7 @@ WEEKDAYS = [
 ]
 
 
-def _audit(request: HttpRequest, referral: Referral, action: str, what: str) -> None:
+def _audit(request: AuthenticatedHttpRequest, referral: Referral, action: str, what: str) -> None:
     """One audit event about a referral (and its patient, once there is one)."""
     audit_record(
         request=request,
@@ -164,7 +166,7 @@ def _template_for(organisation_id: Any, copd_group: Any) -> ThresholdSet | None:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.DOCTOR)
-def referral_new(request: HttpRequest) -> HttpResponse:
+def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     types = _types()
     source = request.POST if request.method == "POST" else request.GET
     template = _template_for(source.get("receiving_organisation"), source.get("copd_group"))
@@ -232,7 +234,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 # Lists and detail ------------------------------------------------------------------------------
 
 
-def _referrals_for(request: HttpRequest):
+def _referrals_for(request: AuthenticatedHttpRequest):
     """The doctor's own referrals, or the municipality's inbox for its nurses."""
     role = request_role(request)
     qs = Referral.objects.select_related(
@@ -247,7 +249,7 @@ def _referrals_for(request: HttpRequest):
 
 @require_GET
 @role_required(Role.DOCTOR, Role.NURSE)
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "sent" if request_role(request) == Role.NURSE else "")
     referrals = _referrals_for(request)
     if status in Referral.Status.values:
@@ -268,7 +270,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _get_referral(request: HttpRequest, pk: int) -> Referral:
+def _get_referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
     try:
         return _referrals_for(request).select_related("threshold_set").get(pk=pk)
     except Referral.DoesNotExist as exc:
@@ -307,7 +309,7 @@ class AcceptForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(organisation=organisation)
+        model_choice(self, "team").queryset = Team.objects.filter(organisation=organisation)
 
 
 class RejectForm(forms.Form):
@@ -317,7 +319,7 @@ class RejectForm(forms.Form):
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     referral: Referral,
     *,
     accept_form=None,
@@ -358,7 +360,7 @@ def _detail(
 
 @require_GET
 @role_required(Role.DOCTOR, Role.NURSE)
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _get_referral(request, pk)
     _audit(request, referral, "view", "Referral")
     return _detail(request, referral)
@@ -366,7 +368,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.NURSE)
-def referral_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_accept_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _get_referral(request, pk)
     form = AcceptForm(request.POST, organisation=request.user.clinician.organisation)
     problems: list[str] = []
@@ -411,7 +413,7 @@ def referral_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.NURSE)
-def referral_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_reject_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _get_referral(request, pk)
     form = RejectForm(request.POST)
     problems: list[str] = []
@@ -435,7 +437,7 @@ def referral_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = request.user.clinician.organisation
     current = templates_current(organisation=organisation)
     groups = []
@@ -450,7 +452,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def template_edit(request: HttpRequest, copd_group: str) -> HttpResponse:
+def template_edit(request: AuthenticatedHttpRequest, copd_group: str) -> HttpResponse:
     if copd_group not in CopdGroup.values:
         raise Http404
     organisation = request.user.clinician.organisation
@@ -458,7 +460,7 @@ def template_edit(request: HttpRequest, copd_group: str) -> HttpResponse:
     limits, rules = rows_of(current)
     posted = request.POST if request.method == "POST" else None
     rows, parsed, problems = threshold_rows(_types(), limits, posted)
-    reason = (posted or {}).get("reason", "")
+    reason = posted.get("reason", "") if posted is not None else ""
     if posted is not None and not problems:
         try:
             template = template_save(

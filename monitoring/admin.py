@@ -113,7 +113,7 @@ class SubmissionMeasurementInline(admin.TabularInline):
     model = Measurement
     extra = 0
     fields = ["type", "value", "unit", "measured_at", "severity"]
-    readonly_fields = fields
+    readonly_fields = ["type", "value", "unit", "measured_at", "severity"]
     can_delete = False
     show_change_link = True
 

@@ -28,19 +28,19 @@ from monitoring.severity import ALARM_SEVERITIES, Severity
 from telemed import display
 
 # The same colours as the severity badges (static/css/telemed.css: --red, --yellow, --green).
-SEVERITY_COLOURS = {
+SEVERITY_COLOURS: dict[str, str] = {
     Severity.RED: "#b3261e",
     Severity.YELLOW: "#e8b100",
     Severity.GREEN: "#2d7a45",
     Severity.MISSING: "#6b7580",
 }
 NO_SEVERITY_COLOUR = "#56606b"
-BAND_FILLS = {
+BAND_FILLS: dict[str, str] = {
     Severity.RED: "rgba(179, 38, 30, 0.12)",
     Severity.YELLOW: "rgba(232, 177, 0, 0.16)",
     Severity.GREEN: "rgba(45, 122, 69, 0.07)",
 }
-LIMIT_LINE_COLOURS = {
+LIMIT_LINE_COLOURS: dict[str, str] = {
     Severity.RED: "rgba(179, 38, 30, 0.55)",
     Severity.YELLOW: "rgba(176, 133, 0, 0.6)",
 }
@@ -178,7 +178,7 @@ def band_shapes(periods: Sequence[LimitPeriod], y_low: float, y_high: float) -> 
     for period in periods:
         if not period.values:
             continue
-        edges = [
+        edges: list[tuple[float | None, float | None, str]] = [
             (y_low, period.red_low, Severity.RED),
             (
                 period.red_low if period.red_low is not None else y_low,
@@ -225,7 +225,7 @@ def limit_lines(
 ) -> list[dict]:
     """Each limit as a step line (Plotly ``hv``): flat while a set is in force, a vertical step
     where the next one starts, a gap where a set has no such limit."""
-    traces = []
+    traces: list[dict] = []
     for attribute, colour in (
         ("red_low", Severity.RED),
         ("yellow_low", Severity.YELLOW),
@@ -390,8 +390,7 @@ def figure(chart: Chart, *, since: datetime, until: datetime, labels: Labels) ->
 
 def periods_from_changes(
     changes: Sequence[
-        tuple[datetime, tuple[float | None, float | None, float | None, float | None]]
-        | tuple[datetime, None]
+        tuple[datetime, tuple[float | None, float | None, float | None, float | None] | None]
     ],
     *,
     since: datetime,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ class MessageError(ValueError):
 
 @transaction.atomic
 def message_send(
-    *, patient: Patient, sender: AbstractBaseUser, body: str, now: datetime | None = None
+    *, patient: Patient, sender: User, body: str, now: datetime | None = None
 ) -> Message:
     """Add a message to the patient's thread. The citizen's own login writes as the citizen;
     anyone else writes as the team (the caller has checked that they may)."""
@@ -59,7 +59,7 @@ def messages_mark_read(
     *,
     patient: Patient,
     reader_is_citizen: bool,
-    reader: AbstractBaseUser | None = None,
+    reader: User | None = None,
     now: datetime | None = None,
 ) -> int:
     """Mark the other side's unread messages in the thread read. Returns how many."""
@@ -74,9 +74,7 @@ def messages_mark_read(
 
 
 @transaction.atomic
-def citizen_login_issue(
-    *, patient: Patient, issued_by: AbstractBaseUser
-) -> tuple[AbstractBaseUser, str]:
+def citizen_login_issue(*, patient: Patient, issued_by: User) -> tuple[User, str]:
     """Create the patient's citizen login if missing and give it a new first-login password.
 
     Returns the user and the password, which is shown once on the printed sheet and never

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ class AcknowledgementError(ValueError):
 def result_acknowledge(
     *,
     result: TriageResult,
-    user: AbstractBaseUser,
+    user: User,
     note: str = "",
     receipt_to_citizen: bool = False,
     now: datetime | None = None,
@@ -55,7 +55,7 @@ def result_acknowledge(
 def results_acknowledge_green(
     *,
     patient_ids: Iterable[int],
-    user: AbstractBaseUser,
+    user: User,
     note: str = "",
     receipt_to_citizen: bool = False,
     now: datetime | None = None,
@@ -75,7 +75,7 @@ def results_acknowledge_green(
 
 @transaction.atomic
 def result_acknowledge_undo(
-    *, result: TriageResult, user: AbstractBaseUser, now: datetime | None = None
+    *, result: TriageResult, user: User, now: datetime | None = None
 ) -> TriageResult:
     """Undo an acknowledgement: only by the nurse who made it, within five minutes."""
     now = now or timezone.now()

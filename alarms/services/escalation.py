@@ -60,7 +60,8 @@ def _escalation_message(escalation: Escalation) -> tuple[str, str]:
     waited = escalation.created_at - escalation.result.created_at
     hours = int(waited.total_seconds() // 3600)
     minutes = int(waited.total_seconds() % 3600 // 60)
-    subject = f"Telemed: rød alarm ikke kvitteret ({patient.monitoring_team.name})"
+    team = patient.monitoring_team.name if patient.monitoring_team else "uden team"
+    subject = f"Telemed: rød alarm ikke kvitteret ({team})"
     body = (
         f"En rød alarm for {patient.first_name} {patient.last_name[:1]}. har ventet "
         f"{hours} t {minutes} min uden kvittering.\n\n"
@@ -86,8 +87,16 @@ def escalation_deliver(*, escalation_id: int, now: datetime | None = None) -> bo
         pk=escalation_id
     )
     team = escalation.patient.monitoring_team
-    recipients = sorted(
-        team.group.user_set.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+    # A patient moved out of every team has no one to tell by e-mail; the red stays on top of
+    # the triage list of whoever takes the patient over.
+    recipients = (
+        sorted(
+            team.group.user_set.filter(is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        if team is not None
+        else []
     )
     subject, body = _escalation_message(escalation)
     try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -320,7 +320,7 @@ def submission_record(
     readings: Sequence[Reading] = (),
     submitted_at: datetime,
     source: str = Source.TYPED,
-    submitted_by: AbstractBaseUser | None = None,
+    submitted_by: User | None = None,
     schedule: Schedule | None = None,
     due_at: datetime | None = None,
     client_uuid: uuid.UUID | None = None,
@@ -342,10 +342,11 @@ def submission_record(
     scores = [
         a.option.score for a in answers if a.option is not None and a.option.score is not None
     ]
-    score = sum(scores) if scores and questionnaire.score_type_id else None
+    score_type = questionnaire.score_type
+    score = sum(scores) if scores and score_type is not None else None
     all_readings = list(readings)
-    if score is not None:
-        all_readings.append(Reading(questionnaire.score_type, Decimal(score), submitted_at))
+    if score is not None and score_type is not None:
+        all_readings.append(Reading(score_type, Decimal(score), submitted_at))
     for index, reading in enumerate(all_readings):
         _check_reading(reading, index, now)
 
