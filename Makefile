@@ -16,8 +16,8 @@ NODB   := DEBUG=$${DEBUG:-1} DATABASE_URL=$${DATABASE_URL:-postgresql://localhos
 
 help:
 	@echo "make run         start database, web server and Celery with demo data (Ctrl-C stops all)"
-	@echo "make test        ruff and the whole test suite, browser tests included"
-	@echo "make lint        ruff check and ruff format --check"
+	@echo "make test        lint (ruff, mypy) and the whole test suite, browser tests included"
+	@echo "make lint        ruff check, ruff format --check and mypy (types)"
 	@echo "make format      ruff format and ruff check --fix"
 	@echo "make migrate     apply migrations"
 	@echo "make seed        load the demo data (idempotent)"
@@ -78,9 +78,11 @@ test: $(STAMP) node_modules/.package-lock.json compilemessages lint
 screenshots: $(STAMP) node_modules/.package-lock.json compilemessages
 	TELEMED_SCREENSHOTS_DIR=$(CURDIR)/docs/images $(BIN)/pytest tests/browser
 
+# mypy reads the settings through django-stubs: a database URL that is parsed, never connected.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=1 DATABASE_URL=postgresql://localhost/unused $(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .
