@@ -37,12 +37,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
+from django.db.models import Model
 
 from alarms import evaluation
 from alarms.models import RelativeRule, Threshold, ThresholdSet, TriageResult
@@ -60,6 +62,7 @@ from monitoring.models import (
 )
 from patients.models import ClinicianProfile, CopdGroup, Organisation, Patient, PatientState, Team
 from patients.services import care_permissions_grant
+from telemed.db import column_name
 
 SEED = 20_260_101
 VERSION = 1  # bump when the shape changes, so an old data set is rebuilt
@@ -175,7 +178,8 @@ def wanted(*, patients: int, years: int) -> dict:
     return {"version": VERSION, "seed": SEED, "patients": patients, "years": years}
 
 
-def matches(found: dict | None, want: dict) -> bool:
+def matches(found: dict | None, want: dict) -> TypeGuard[dict]:
+    """Whether ``found`` is the data set ``want`` describes (so not None)."""
     return found is not None and all(found.get(key) == value for key, value in want.items())
 
 
@@ -277,7 +281,9 @@ class Judge:
     """Absolute-limit results per (COPD group, type, value), memoised: severity, the reason as
     a dict, and the type's snapshot part, exactly as ``alarms.evaluation`` gives them."""
 
-    def __init__(self, types: dict[str, MeasurementType], limits: dict[str, dict[int, object]]):
+    def __init__(
+        self, types: dict[str, MeasurementType], limits: dict[str, dict[int, Threshold]]
+    ) -> None:
         self.types = types
         self.limits = limits  # group -> type_id -> Threshold
         self.rules: dict[str, dict[int, list]] = {}
@@ -320,8 +326,8 @@ class Writer:
 
         self.conns = {}
         self.copies = {}
-        self.buffers: dict[type, list[str]] = {}
-        self.counts: dict[type, int] = {}
+        self.buffers: dict[type[Model], list[str]] = {}
+        self.counts: dict[type[Model], int] = {}
         self._contexts = []
         for model, columns in COLUMNS.items():
             conn = connect(os.environ["DATABASE_URL"])
@@ -334,13 +340,13 @@ class Writer:
             self.buffers[model] = []
             self.counts[model] = 0
 
-    def add(self, model: type, line: str) -> None:
+    def add(self, model: type[Model], line: str) -> None:
         buffer = self.buffers[model]
         buffer.append(line)
         if len(buffer) >= self.CHUNK:
             self.flush(model)
 
-    def flush(self, model: type) -> None:
+    def flush(self, model: type[Model]) -> None:
         buffer = self.buffers[model]
         if buffer:
             self.copies[model].write("".join(buffer))
@@ -358,7 +364,7 @@ class Writer:
 
 def _check_columns() -> None:
     for model, columns in COLUMNS.items():
-        actual = {f.column for f in model._meta.concrete_fields}
+        actual = {column_name(f) for f in model._meta.concrete_fields}
         if actual != set(columns):
             raise RuntimeError(
                 f"{model.__name__} columns changed: the data set builder writes {sorted(columns)}, "
@@ -374,7 +380,7 @@ class Staff:
     teams: list[Team]
     nurses: dict[int, list[int]]  # team id -> user ids
     coordinator_id: int
-    doctors: list
+    doctors: list[User]
 
 
 def _staff(rng: random.Random, password_hash: str) -> tuple[Staff, Organisation]:
@@ -392,7 +398,7 @@ def _staff(rng: random.Random, password_hash: str) -> tuple[Staff, Organisation]
         Team(group=group, organisation=municipality, name=f"KOL-team {n + 1:02d}")
         for n, group in enumerate(groups)
     )
-    specs = [
+    specs: list[tuple[str, str, int | None]] = [
         (f"bench.nurse.{t + 1:02d}.{n + 1}", "nurse", t)
         for t in range(TEAMS)
         for n in range(NURSES_PER_TEAM)
@@ -567,7 +573,7 @@ def _thresholds(plans: list[Plan], types, first_date: date):
     Threshold.objects.bulk_create(thresholds, batch_size=5000)
     RelativeRule.objects.bulk_create(relative, batch_size=5000)
     # Every set of a group has the same limits and rules: the first set's stand for the group.
-    first_set = {}
+    first_set: dict[str, int] = {}
     for threshold_set in sets:
         first_set.setdefault(threshold_set.copd_group, threshold_set.pk)
     limits: dict[str, dict[int, Threshold]] = {group: {} for group in CopdGroup.values}
@@ -588,6 +594,7 @@ def _schedules(plans: list[Plan], first_date: date) -> dict[tuple[int, str], Sch
     rows = []
     for plan in plans:
         start = plan.patient.monitoring_started_on
+        assert start is not None  # set on every benchmark patient
         if not plan.device:
             rows.append(
                 Schedule(
@@ -620,7 +627,9 @@ def _day_prefixes(first_date: date, days: int) -> list[tuple[str, int]]:
     out = []
     for d in range(days):
         local_midnight = datetime.combine(first_date + timedelta(days=d), dtime(0), COPENHAGEN)
-        offset_hours = int(local_midnight.utcoffset().total_seconds() // 3600)
+        offset = local_midnight.utcoffset()
+        assert offset is not None  # an aware datetime (COPENHAGEN)
+        offset_hours = int(offset.total_seconds() // 3600)
         # Mornings (07-11 local) fall on the same UTC date.
         out.append(((first_date + timedelta(days=d)).isoformat() + " ", offset_hours))
     return out

@@ -156,7 +156,15 @@ def load(
     return _python_load(port, path, tokens, at, seconds, connections)
 
 
-def _wrk(wrk, port, path, tokens, at, seconds, connections) -> LoadResult:
+def _wrk(
+    wrk: str,
+    port: int,
+    path: str,
+    tokens: list[str],
+    at: str,
+    seconds: int,
+    connections: int,
+) -> LoadResult:
     script = WRK_SCRIPT % {
         "tokens": ", ".join(json.dumps(t) for t in tokens),
         "path": path,
@@ -182,8 +190,8 @@ def _wrk(wrk, port, path, tokens, at, seconds, connections) -> LoadResult:
         ).stdout
     finally:
         os.unlink(handle.name)
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    total = int(re.search(r"(\d+) requests in", output).group(1))
+    rate = float(_wrk_figure(r"Requests/sec:\s+([\d.]+)", output))
+    total = int(_wrk_figure(r"(\d+) requests in", output))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     error_count = int(errors.group(1)) if errors else 0
@@ -197,6 +205,14 @@ def _wrk(wrk, port, path, tokens, at, seconds, connections) -> LoadResult:
         p99_ms=_wrk_latency(output, "99%"),
         tool="wrk",
     )
+
+
+def _wrk_figure(pattern: str, output: str) -> str:
+    """The first group of ``pattern`` in wrk's report (which always has these lines)."""
+    match = re.search(pattern, output)
+    if match is None:
+        raise RuntimeError(f"wrk printed no match for {pattern!r}:\n{output}")
+    return match.group(1)
 
 
 def _wrk_latency(output: str, label: str) -> float | None:
@@ -231,7 +247,9 @@ def _worker(args: tuple) -> tuple[int, int, list[float]]:
     return done, errors, latencies
 
 
-def _python_load(port, path, tokens, at, seconds, connections) -> LoadResult:
+def _python_load(
+    port: int, path: str, tokens: list[str], at: str, seconds: int, connections: int
+) -> LoadResult:
     started = time.time()
     until = started + seconds
     with multiprocessing.get_context("spawn").Pool(connections) as pool:

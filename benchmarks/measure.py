@@ -14,6 +14,7 @@ from decimal import Decimal
 from importlib.util import find_spec
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -98,7 +99,7 @@ def _page_figure(name: str, call, *, reps: int, target_ms: float) -> Figure:
 # 1. Triage list --------------------------------------------------------------------------------
 
 
-def nurse() -> object:
+def nurse() -> User:
     return get_user_model().objects.get(username="bench.nurse.01.1")
 
 
@@ -132,7 +133,7 @@ def triage(*, reps: int) -> list[Figure]:
 # 2. Patient chart page ------------------------------------------------------------------------
 
 
-def chart_patient(user) -> Patient:
+def chart_patient(user: User) -> Patient:
     """The nurse's patient with the most measurement types and a full three years."""
     bp = MeasurementType.objects.get(key="bp_systolic")
     candidates = Patient.objects.filter(
@@ -144,7 +145,9 @@ def chart_patient(user) -> Patient:
     for patient in candidates:
         if Measurement.objects.filter(patient=patient, type=bp).exists():
             return patient
-    return candidates.first()
+    first = candidates.first()
+    assert first is not None, "the benchmark nurse has no patients (the data set is built)"
+    return first
 
 
 def chart(*, reps: int) -> list[Figure]:

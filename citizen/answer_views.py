@@ -7,7 +7,7 @@ Every screen is a plain form that works without JavaScript; the draft is kept in
 from __future__ import annotations
 
 from django.contrib import messages as flash
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from citizen.access import get_own_patient
 from monitoring import answers, services
 from monitoring.models import Message, Schedule, Source, Submission
 from patients.models import Patient
+from telemed.http import AuthenticatedHttpRequest
 from telemed.roles import Role, role_required
 
 
@@ -39,7 +40,7 @@ def _step_url(schedule_id: int, link_id: str) -> str:
 
 @require_GET
 @role_required(Role.CITIZEN)
-def answer_start(request: HttpRequest, schedule_id: int) -> HttpResponse:
+def answer_start(request: AuthenticatedHttpRequest, schedule_id: int) -> HttpResponse:
     """Go to the first unanswered question (so "Answer now" also means "continue")."""
     patient = get_own_patient(request, what="Citizen: start answering a questionnaire")
     schedule = _schedule(patient, schedule_id)
@@ -54,7 +55,7 @@ def answer_start(request: HttpRequest, schedule_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CITIZEN)
-def answer_step(request: HttpRequest, schedule_id: int, link_id: str) -> HttpResponse:
+def answer_step(request: AuthenticatedHttpRequest, schedule_id: int, link_id: str) -> HttpResponse:
     """One question. POST saves it in the draft and moves on (or back)."""
     patient = get_own_patient(
         request,
@@ -129,7 +130,7 @@ def answer_step(request: HttpRequest, schedule_id: int, link_id: str) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CITIZEN)
-def answer_summary(request: HttpRequest, schedule_id: int) -> HttpResponse:
+def answer_summary(request: AuthenticatedHttpRequest, schedule_id: int) -> HttpResponse:
     """Everything answered, to check before sending. POST sends it (evaluated on arrival)."""
     sending = request.method == "POST"
     patient = get_own_patient(
@@ -185,7 +186,7 @@ def answer_summary(request: HttpRequest, schedule_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.CITIZEN)
-def answer_sent(request: HttpRequest, submission_id: int) -> HttpResponse:
+def answer_sent(request: AuthenticatedHttpRequest, submission_id: int) -> HttpResponse:
     patient = get_own_patient(request, what="Citizen: questionnaire sent")
     submission = get_object_or_404(
         Submission.objects.select_related("questionnaire"), pk=submission_id, patient=patient
@@ -200,7 +201,7 @@ def answer_sent(request: HttpRequest, submission_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.CITIZEN)
-def citizen_messages(request: HttpRequest) -> HttpResponse:
+def citizen_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The citizen's thread with the monitoring team. Opening it marks the team's messages read."""
     sending = request.method == "POST"
     patient = get_own_patient(
@@ -237,7 +238,7 @@ def citizen_messages(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CITIZEN)
-def answer_discard(request: HttpRequest, schedule_id: int) -> HttpResponse:
+def answer_discard(request: AuthenticatedHttpRequest, schedule_id: int) -> HttpResponse:
     """Throw the draft away and start again."""
     patient = get_own_patient(request, what="Citizen: discard draft answers", action="delete")
     schedule = _schedule(patient, schedule_id)
@@ -250,7 +251,7 @@ def answer_discard(request: HttpRequest, schedule_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.CITIZEN)
-def citizen_receipts(request: HttpRequest) -> HttpResponse:
+def citizen_receipts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Receipts the nurses chose to send: "Your nurse has seen your answers of Tuesday"."""
     patient = get_own_patient(request, what="Citizen: receipts from the nurses")
     receipts = list(

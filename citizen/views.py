@@ -8,12 +8,12 @@ event per request) and costs a fixed number of queries.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import OuterRef, Q, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -23,8 +23,12 @@ from django.views.decorators.http import require_GET
 from citizen.access import get_own_patient
 from monitoring import answers, schedules
 from monitoring.models import Measurement, MeasurementType, Message, Schedule, Submission
+from telemed.http import AuthenticatedHttpRequest
 from telemed.models import AuditEvent
 from telemed.roles import Role, role_required
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise, WithAnnotations
 
 DONE_TODAY = "done"
 DUE_TODAY = "due"
@@ -41,6 +45,22 @@ CHART_KEYS = ("spo2", "pulse", "weight", "temperature", "bp_systolic", "fev1", "
 LOG_PAGE = 100
 
 
+class _TodayRow(TypedDict):
+    """What "Today" adds to each schedule: the query's annotation, then the display fields."""
+
+    last_answered_at: datetime | None
+    status: str
+    status_label: StrPromise
+    due_times: list[datetime]
+    has_draft: bool
+
+
+class _ShownValue(TypedDict):
+    """The measurement's value as the citizen reads it, set on each row of "My measurements"."""
+
+    shown: str
+
+
 def _occasions_today(schedule: Schedule, day: date) -> list[schedules.Occasion]:
     try:
         rule = schedule.rule()
@@ -52,7 +72,7 @@ def _occasions_today(schedule: Schedule, day: date) -> list[schedules.Occasion]:
 
 @require_GET
 @role_required(Role.CITIZEN)
-def citizen_home(request: HttpRequest) -> HttpResponse:
+def citizen_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "Today": the questionnaires due today (due, done, overdue), unread messages."""
     patient = get_own_patient(request, what="Citizen home: own questionnaires")
     today = timezone.localdate()
@@ -63,12 +83,16 @@ def citizen_home(request: HttpRequest) -> HttpResponse:
         .order_by("-submitted_at")
         .values("submitted_at")[:1]
     )
-    rows = list(
-        Schedule.objects.filter(patient=patient, active=True, starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .select_related("questionnaire")
-        .annotate(last_answered_at=Subquery(last_answered))
-        .order_by("questionnaire__code", "pk")
+    # The display fields are set on the rows below, for the template.
+    rows = cast(
+        "list[WithAnnotations[Schedule, _TodayRow]]",
+        list(
+            Schedule.objects.filter(patient=patient, active=True, starts_on__lte=today)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            .select_related("questionnaire")
+            .annotate(last_answered_at=Subquery(last_answered))
+            .order_by("questionnaire__code", "pk")
+        ),
     )
     for schedule in rows:
         occasions = _occasions_today(schedule, today)
@@ -120,14 +144,18 @@ def sparkline(points: list[tuple[Any, Decimal]], width: int = 300, height: int =
 
 @require_GET
 @role_required(Role.CITIZEN)
-def citizen_history(request: HttpRequest) -> HttpResponse:
+def citizen_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My measurements of the last 30 days: a small chart per type and a list (3 queries)."""
     patient = get_own_patient(request, what="Citizen: own measurements and answers")
     since = timezone.now() - timedelta(days=HISTORY_DAYS)
-    measurements = list(
-        Measurement.objects.filter(patient=patient, measured_at__gte=since)
-        .select_related("type")
-        .order_by("-measured_at", "pk")[:1000]
+    # ``shown`` is set on the rows below, for the template.
+    measurements = cast(
+        "list[WithAnnotations[Measurement, _ShownValue]]",
+        list(
+            Measurement.objects.filter(patient=patient, measured_at__gte=since)
+            .select_related("type")
+            .order_by("-measured_at", "pk")[:1000]
+        ),
     )
     submissions = list(
         Submission.objects.filter(patient=patient, submitted_at__gte=since)
@@ -142,7 +170,7 @@ def citizen_history(request: HttpRequest) -> HttpResponse:
     for measurement in measurements:
         by_type[measurement.type_id].append(measurement)
         types[measurement.type_id] = measurement.type
-    charts = []
+    charts: list[dict[str, Any]] = []
     for type_id, rows in by_type.items():
         measurement_type = types[type_id]
         if measurement_type.key not in CHART_KEYS:
@@ -179,7 +207,7 @@ def citizen_history(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.CITIZEN)
-def citizen_log(request: HttpRequest) -> HttpResponse:
+def citizen_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "Who has looked at my data" (like sundhed.dk's Min log): everyone but me."""
     patient = get_own_patient(request, what="Citizen: who has looked at my data")
     events = list(

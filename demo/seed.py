@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone, translation
@@ -68,7 +68,7 @@ KOL_TIME = dtime(9, 0)
 GRACE_MINUTES = 180
 OPEN_DAYS = 3  # results newer than this are left for the nurses; older ones are acknowledged
 
-COPD_GROUP_WEIGHTS = {
+COPD_GROUP_WEIGHTS: dict[str, float] = {
     CopdGroup.MILD: 0.15,
     CopdGroup.MODERATE: 0.40,
     CopdGroup.SEVERE: 0.30,
@@ -76,12 +76,13 @@ COPD_GROUP_WEIGHTS = {
 }
 
 # Absolute limits by COPD group: key -> (red_low, yellow_low, yellow_high, red_high).
-_COMMON_LIMITS = {
+_Limits = tuple[str | None, str | None, str | None, str | None]
+_COMMON_LIMITS: dict[str, _Limits] = {
     "pulse": ("40", "50", "110", "130"),
     "temperature": (None, None, "38", "39"),
     "crp": (None, None, "25", "50"),
 }
-LIMITS = {
+LIMITS: dict[str, dict[str, _Limits]] = {
     CopdGroup.MILD: {"spo2": ("88", "92", None, None), "cat_score": (None, None, "15", "25")},
     CopdGroup.MODERATE: {"spo2": ("87", "90", None, None), "cat_score": (None, None, "20", "30")},
     CopdGroup.SEVERE: {"spo2": ("85", "88", None, None), "cat_score": (None, None, "25", "32")},
@@ -92,7 +93,7 @@ LIMITS = {
 }
 # Relative rules: (key, direction, amount, window days, baseline, severity). Weight gain in
 # days is fluid retention (cor pulmonale) in severe COPD; weight loss over a month is cachexia.
-RULES = {
+RULES: dict[str, list[tuple[str, str, str, int, str, str]]] = {
     CopdGroup.MILD: [],
     CopdGroup.MODERATE: [("weight", "rise", "2", 3, "lowest", "yellow")],
     CopdGroup.SEVERE: [
@@ -210,10 +211,10 @@ class _Staff:
     hospital: Organisation
     gp: Organisation
     teams: list[Team]
-    nurses: dict[int, list]  # team pk -> users
-    gp_doctors: list
-    hospital_doctors: list
-    admin: object
+    nurses: dict[int, list[User]]  # team pk -> users
+    gp_doctors: list[User]
+    hospital_doctors: list[User]
+    admin: User
     logins: list[Login]
 
 
@@ -348,7 +349,7 @@ class _Plan:
     skip_days: set[int]
     device: bool
     pause: tuple[datetime, datetime] | None = None
-    doctor: object = None
+    doctor: User | None = None
 
 
 def _local(day: date, at: dtime) -> datetime:
@@ -378,6 +379,13 @@ def demo_seed(
     return result
 
 
+def _team_nurses(staff: _Staff, patient: Patient) -> list[User]:
+    """The nurses of the patient's monitoring team (every demo patient has a team)."""
+    team = patient.monitoring_team
+    assert team is not None
+    return staff.nurses[team.pk]
+
+
 def _existing_logins() -> list[Login]:
     logins = [
         Login("nurse", "nurse.nord1"),
@@ -397,6 +405,7 @@ def _existing_logins() -> list[Login]:
         .first()
     )
     if citizen is not None:
+        assert citizen.citizen_user is not None  # filtered on citizen_user__isnull=False
         logins.append(Login("citizen", citizen.citizen_user.username, citizen.full_name))
     logins.append(Login("superuser", "admin", "Django admin"))
     return logins
@@ -473,7 +482,7 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
         while person.cpr in seen_cprs:
             person = make_person(rng, today=today, min_age=50, max_age=90)
         seen_cprs.add(person.cpr)
-        group = rng.choices(list(COPD_GROUP_WEIGHTS), weights=COPD_GROUP_WEIGHTS.values())[0]
+        group = rng.choices(list(COPD_GROUP_WEIGHTS), weights=list(COPD_GROUP_WEIGHTS.values()))[0]
         pattern = rng.choices(series.PATTERNS, weights=series.PATTERN_WEIGHTS)[0]
         team = staff.teams[rng.randrange(2)]
         hospital_care = group in (CopdGroup.SEVERE, CopdGroup.VERY_SEVERE) and rng.random() < 0.4
@@ -538,7 +547,7 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
     referrals = []
     for plan in plans:
         patient = plan.patient
-        nurse = staff.nurses[patient.monitoring_team.pk][0]
+        nurse = _team_nurses(staff, patient)[0]
         sent = patient.created_at
         referrals.append(
             Referral(
@@ -624,7 +633,7 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
             starts_at=plan.pause[0],
             ends_at=plan.pause[1],
             reason="Indlagt på Aarhus Universitetshospital",
-            created_by=staff.nurses[plan.patient.monitoring_team.pk][0],
+            created_by=_team_nurses(staff, plan.patient)[0],
             created_at=plan.pause[0],
         )
         for plan in plans
@@ -635,6 +644,7 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
     schedules = []
     for plan in plans:
         start = plan.patient.monitoring_started_on
+        assert start is not None  # set on every demo patient above
         schedules.append(
             Schedule(
                 patient=plan.patient,
@@ -818,20 +828,27 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
                 sub_children.append((cat_answers, [score_measurement], combined, threshold_set))
 
             # Standalone readings: CRP taken at a home visit, FEV1 from the spirometer.
-            for key, value, src, device in (
+            for key, reading, src, device_id in (
                 ("crp", sample.crp, Source.CLINIC, ""),
                 ("fev1", sample.fev1, Source.DEVICE, f"spirometer-{patient.pk}"),
             ):
-                if value is None:
+                if reading is None:
                     continue
                 taken = at + timedelta(hours=3 if key == "crp" else 0, minutes=10)
                 if taken > now:
                     continue
-                res = judge(key, value, taken)
+                res = judge(key, reading, taken)
                 m = _measurement(
-                    patient, types[key], value, taken, taken + timedelta(minutes=2), src, res, prng
+                    patient,
+                    types[key],
+                    reading,
+                    taken,
+                    taken + timedelta(minutes=2),
+                    src,
+                    res,
+                    prng,
                 )
-                m.device_id = device
+                m.device_id = device_id
                 standalone.append((m, res, threshold_set))
 
         # Missing-data alarms for the mornings nobody answered (not while paused).
@@ -899,6 +916,7 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
     triage_refresh(patient_ids=[plan.patient.pk for plan in plans])
 
     citizen = plans[0].patient
+    assert citizen.citizen_user is not None  # the first demo patient always gets a login
     logins = [
         *staff.logins,
         Login(
@@ -964,7 +982,7 @@ def _acknowledge_older(
         result.acknowledged_at = min(
             result.created_at + timedelta(hours=rng.uniform(low, high)), cutoff
         )
-        result.acknowledged_by = rng.choice(staff.nurses[result.patient.monitoring_team.pk])
+        result.acknowledged_by = rng.choice(_team_nurses(staff, result.patient))
         if result.severity in ACK_NOTES:
             result.acknowledgement_note = rng.choice(ACK_NOTES[result.severity])
             result.receipt_to_citizen = rng.random() < 0.3

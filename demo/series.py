@@ -24,6 +24,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import time
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypedDict
 
 STABLE = "stable"
 DETERIORATING = "deteriorating"
@@ -92,10 +93,26 @@ class Profile:
     bumps: tuple[int, ...] = ()
 
 
+class _ProfileCommon(TypedDict):
+    """The Profile fields every pattern draws, in the order they are drawn."""
+
+    pattern: str
+    copd_group: str
+    spo2: float
+    pulse: float
+    cat: float
+    crp: float
+    weight: float | None
+    fev1: float | None
+    usual_sputum: str
+    skip_rate: float
+    hour: int
+
+
 def make_profile(rng: random.Random, *, copd_group: str, pattern: str, days: int) -> Profile:
     spo2, pulse, cat, fev1 = USUAL[copd_group]
     severe = copd_group in ("severe", "very_severe")
-    common = {
+    common: _ProfileCommon = {
         "pattern": pattern,
         "copd_group": copd_group,
         "spo2": spo2 + rng.uniform(-1.0, 1.0),

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from interop.models import ApiCredential, FhirDestination, OutboxEntry
 
@@ -13,7 +14,7 @@ class ApiCredentialAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "token_hash", "created_at", "created_by", "last_used_at"]
     raw_id_fields = ["patient"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 

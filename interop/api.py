@@ -7,7 +7,7 @@ the test suite that the API answers as the schema says.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -46,7 +46,8 @@ class ItemErrorSerializer(serializers.Serializer):
 
 class BatchErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    errors = ItemErrorSerializer(many=True)
+    # A declared field, not Serializer.errors: DRF's metaclass moves it into _declared_fields.
+    errors = ItemErrorSerializer(many=True)  # type: ignore[assignment]  # see the line above
 
 
 class DeviceApi(APIView):
@@ -110,7 +111,10 @@ class MeasurementBatchCreateApi(DeviceApi):
             help_text="CPR number; needed only when the token serves a whole organisation.",
         )
         device_id = serializers.CharField(max_length=100, help_text="Device serial or id.")
-        measurements = MeasurementItemSerializer(many=True, min_length=1, max_length=MAX_BATCH)
+        # many=True hands min_length/max_length on to the ListSerializer; drf-stubs do not know.
+        measurements = MeasurementItemSerializer(  # type: ignore[call-arg]  # see above
+            many=True, min_length=1, max_length=MAX_BATCH
+        )
 
     class MeasurementBatchResultSerializer(serializers.Serializer):
         class MeasurementItemResultSerializer(serializers.Serializer):
@@ -180,7 +184,8 @@ class MeasurementBatchCreateApi(DeviceApi):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         data = serializer.validated_data
-        credential: ApiCredential = request.auth
+        # CredentialAuthentication (the only authentication class here) sets the ApiCredential.
+        credential = cast(ApiCredential, request.auth)
         patient = _patient_for(credential, data.get("patient"))
         if patient is None:
             return Response(
@@ -230,10 +235,11 @@ class MeasurementBatchCreateApi(DeviceApi):
 def _patient_for(credential: ApiCredential, cpr: str | None) -> Patient | None:
     """The patient this upload is for, when the credential covers them (None otherwise, the
     same for a CPR number Telemed does not know)."""
-    if credential.patient_id is not None:
-        if cpr and cpr != credential.patient.cpr:
+    patient = credential.patient
+    if patient is not None:
+        if cpr and cpr != patient.cpr:
             return None
-        return credential.patient
+        return patient
     if not cpr:
         return None
     return selectors.credential_patients(credential).filter(cpr=cpr).first()

@@ -15,7 +15,7 @@ exist (404 for a read, an empty searchset for a search).
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
@@ -93,7 +93,9 @@ class FhirApi(APIView):
 
     @property
     def credential(self) -> ApiCredential:
-        return self.request.auth
+        # CredentialAuthentication sets request.auth to the ApiCredential (IsSystemCredential
+        # lets nothing else through).
+        return cast(ApiCredential, self.request.auth)
 
     def audit(self, request: Request, what: str, patient: Patient) -> None:
         audit_record(

@@ -127,7 +127,7 @@ def outbox_bundle(entries: Sequence[OutboxEntry]) -> dict[str, Any]:
             pk__in=ids["ClinicalImpression"]
         ):
             resources[("ClinicalImpression", result.pk)] = clinical_impression_to_fhir(result)
-    bundle_entries = []
+    bundle_entries: list[dict[str, Any]] = []
     for entry in entries:
         resource = resources.get((entry.resource_type, entry.object_id))
         if resource is None:

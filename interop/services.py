@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import requests
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -45,7 +45,7 @@ def credential_issue(
     name: str,
     patient: Patient | None = None,
     organisation: Organisation | None = None,
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
 ) -> tuple[ApiCredential, str]:
     """A new credential and its token. The token is returned once and stored only hashed."""
     name = name.strip()
@@ -68,7 +68,7 @@ def credential_issue(
 
 @transaction.atomic
 def credential_revoke(
-    *, credential: ApiCredential, user: AbstractBaseUser | None, now: datetime | None = None
+    *, credential: ApiCredential, user: User | None, now: datetime | None = None
 ) -> bool:
     """Revoke at once; False when it was already revoked."""
     updated = ApiCredential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
@@ -110,7 +110,9 @@ def _record_with_retry(
     return len(batch.measurements), batch.duplicates
 
 
-def _stored(patient: Patient, source: str, uuids: Sequence[Any]) -> dict[Any, tuple[int, str]]:
+def _stored(
+    patient: Patient, source: str, uuids: Sequence[Any]
+) -> dict[Any, tuple[int, str | None]]:
     return {
         row[0]: (row[1], row[2])
         for row in Measurement.objects.filter(

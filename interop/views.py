@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from interop import selectors, services
 from interop.models import ApiCredential, FhirDestination, OutboxEntry
 from patients.access import get_patient_for_user, patients_monitored_by
+from patients.models import Patient
+from telemed.http import AuthenticatedHttpRequest
 from telemed.roles import Role, role_required
 
 NAME_MAX_LENGTH = 200
@@ -20,7 +22,9 @@ NAME_MAX_LENGTH = 200
 SESSION_KEY = "interop_new_token"
 
 
-def _monitored_patient(request: HttpRequest, pk: int, *, what: str, action: str = "view"):
+def _monitored_patient(
+    request: AuthenticatedHttpRequest, pk: int, *, what: str, action: str = "view"
+) -> Patient:
     """The patient when the nurse is on the patient's monitoring team (404 otherwise)."""
     if not patients_monitored_by(request.user).filter(pk=pk).exists():
         raise Http404
@@ -29,7 +33,7 @@ def _monitored_patient(request: HttpRequest, pk: int, *, what: str, action: str 
 
 @require_GET
 @role_required(Role.NURSE)
-def devices(request: HttpRequest, pk: int) -> HttpResponse:
+def devices(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = _monitored_patient(request, pk, what="Device tokens")
     new_token = None
     stashed = request.session.pop(SESSION_KEY, None)
@@ -50,7 +54,7 @@ def devices(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.NURSE)
-def device_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def device_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = _monitored_patient(request, pk, what="Device token issued", action="create")
     name = request.POST.get("name", "").strip()
     if not name or len(name) > NAME_MAX_LENGTH:
@@ -81,7 +85,7 @@ def device_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.NURSE)
-def device_revoke(request: HttpRequest, pk: int, credential_pk: int) -> HttpResponse:
+def device_revoke(request: AuthenticatedHttpRequest, pk: int, credential_pk: int) -> HttpResponse:
     patient = _monitored_patient(request, pk, what="Device token revoked", action="update")
     credential = ApiCredential.objects.filter(pk=credential_pk, patient=patient).first()
     if credential is None:
@@ -99,7 +103,7 @@ def device_revoke(request: HttpRequest, pk: int, credential_pk: int) -> HttpResp
 
 @require_GET
 @role_required(Role.ADMIN, Role.SUPERUSER)
-def outbox(request: HttpRequest) -> HttpResponse:
+def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     states = selectors.outbox_state()
     recent_failures = list(
         OutboxEntry.objects.filter(~Q(last_error=""), status__in=["pending", "failed"])
@@ -118,7 +122,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN, Role.SUPERUSER)
-def outbox_retry(request: HttpRequest, destination_pk: int) -> HttpResponse:
+def outbox_retry(request: AuthenticatedHttpRequest, destination_pk: int) -> HttpResponse:
     destination = FhirDestination.objects.filter(pk=destination_pk).first()
     if destination is None:
         raise Http404

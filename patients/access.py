@@ -17,7 +17,7 @@ and writes the audit event, so no view can forget either.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -30,7 +30,7 @@ MONITOR = "monitor_patient"
 CHANGE_THRESHOLDS = "change_thresholds"
 
 
-def _permission_q(user: AbstractBaseUser, codename: str) -> Q:
+def _permission_q(user: User, codename: str) -> Q:
     by_user = PatientUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"), user=user, permission__codename=codename
     )
@@ -42,23 +42,19 @@ def _permission_q(user: AbstractBaseUser, codename: str) -> Q:
     return Q(Exists(by_user)) | Q(Exists(by_group))
 
 
-def patients_visible_to(
-    user: AbstractBaseUser | AnonymousUser, perm: str = VIEW
-) -> QuerySet[Patient]:
+def patients_visible_to(user: User | AnonymousUser, perm: str = VIEW) -> QuerySet[Patient]:
     """Patients this clinician holds ``perm`` on (directly or through a team), filtered in SQL."""
     if not user.is_authenticated or not hasattr(user, "clinician"):
         return Patient.objects.none()
     return Patient.objects.filter(_permission_q(user, perm))
 
 
-def patients_monitored_by(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Patient]:
+def patients_monitored_by(user: User | AnonymousUser) -> QuerySet[Patient]:
     """Patients this user may act on as monitoring nurse (their teams' patients)."""
     return patients_visible_to(user, MONITOR)
 
 
-def user_has_patient_perm(
-    user: AbstractBaseUser | AnonymousUser, patient: Patient, perm: str
-) -> bool:
+def user_has_patient_perm(user: User | AnonymousUser, patient: Patient, perm: str) -> bool:
     return patients_visible_to(user, perm).filter(pk=patient.pk).exists()
 
 

@@ -146,7 +146,7 @@ class PatientAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(PatientPause)
-class PatientPauseAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
+class PatientPauseAdmin(PatientDataAuditMixin[PatientPause], CprSearchMixin, admin.ModelAdmin):
     list_display = ["patient", "starts_at", "ends_at", "reason", "created_by"]
     list_filter = ["starts_at"]
     list_select_related = ["patient", "created_by"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.auth.models import Permission, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -57,7 +57,7 @@ def care_permissions_grant(*, patients: Sequence[Patient]) -> None:
             content_object=patient,
         )
         for patient in patients
-        if patient.monitoring_team_id
+        if patient.monitoring_team is not None
         for codename in TEAM_PERMISSIONS
     ]
     user_rows = [
@@ -77,9 +77,9 @@ def patient_assign_care(
     *,
     patient: Patient,
     monitoring_team: Team | None,
-    treating_doctor: AbstractBaseUser | None,
+    treating_doctor: User | None,
     treating_organisation: Organisation | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Patient:
     """Set the monitoring team and the treating doctor, withdrawing the permissions of the ones
     who no longer hold the responsibility and granting the new ones theirs.
@@ -136,9 +136,7 @@ def patient_assign_care(
 
 
 @transaction.atomic
-def patient_care_end(
-    *, patient: Patient, state: str, by: AbstractBaseUser | None = None
-) -> Patient:
+def patient_care_end(*, patient: Patient, state: str, by: User | None = None) -> Patient:
     """Discharge (or record the death of) a patient: the care relationships end and every
     object permission on the patient is withdrawn."""
     if state not in (PatientState.DISCHARGED, PatientState.DECEASED):
@@ -162,7 +160,7 @@ def patient_care_end(
 
 @transaction.atomic
 def patient_access_grant(
-    *, patient: Patient, user: AbstractBaseUser, codenames: Sequence[str], by: AbstractBaseUser
+    *, patient: Patient, user: User, codenames: Sequence[str], by: User
 ) -> None:
     """Give one clinician access to one patient outside the team/doctor relationship (e.g. a
     covering doctor). Recorded in the audit log."""
@@ -191,9 +189,7 @@ def patient_access_grant(
 
 
 @transaction.atomic
-def patient_access_withdraw(
-    *, patient: Patient, user: AbstractBaseUser, by: AbstractBaseUser
-) -> int:
+def patient_access_withdraw(*, patient: Patient, user: User, by: User) -> int:
     """Withdraw every permission one clinician holds directly on one patient. The treating
     doctor's relationship is changed with ``patient_assign_care`` instead."""
     if patient.treating_doctor_id == user.pk:
@@ -245,7 +241,7 @@ class PauseError(ValueError):
 def patient_pause(
     *,
     patient: Patient,
-    user: AbstractBaseUser,
+    user: User,
     reason: str,
     ends_at: datetime,
     now: datetime | None = None,
@@ -273,9 +269,7 @@ def patient_pause(
 
 
 @transaction.atomic
-def patient_pause_end(
-    *, patient: Patient, user: AbstractBaseUser, now: datetime | None = None
-) -> int:
+def patient_pause_end(*, patient: Patient, user: User, now: datetime | None = None) -> int:
     """End the pauses covering now (they end now, history kept) and resume monitoring.
 
     Pauses that have not started yet are left alone. Returns how many pauses were ended.

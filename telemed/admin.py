@@ -7,7 +7,7 @@ here (``PatientDataAuditMixin``), like every other read and write (DESIGN.md, Au
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedFieldListFilter
@@ -27,10 +27,14 @@ def normalize_cpr_terms(search_term: str) -> str:
 
 
 class CprSearchMixin:
-    """Search CPR numbers as people type them (with a dash or a space)."""
+    """Search CPR numbers as people type them (with a dash or a space).
+
+    A mixin for ModelAdmin: the ``super()`` calls reach ModelAdmin, which mypy cannot see from
+    a plain class (hence the ``misc`` ignores with "mixin" below).
+    """
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        return super().get_search_results(  # type: ignore[misc]
+        return super().get_search_results(  # type: ignore[misc]  # mixin: super() is ModelAdmin
             request, queryset, normalize_cpr_terms(search_term)
         )
 
@@ -53,10 +57,15 @@ def related_filter(*select_related: str) -> type[RelatedFieldListFilter]:
     return _Filter
 
 
-class PatientDataAuditMixin:
+_ModelT = TypeVar("_ModelT", bound=Model)
+
+
+class PatientDataAuditMixin(Generic[_ModelT]):
     """Record an audit event when an admin opens, saves or deletes a patient's data.
 
     ``audit_patient_attr`` names the attribute that holds the patient id ("pk" for Patient).
+    Parametrise it with the admin's model (``PatientDataAuditMixin[PatientPause]``) when a
+    subclass overrides ``save_model`` or ``delete_model`` with the model's own type.
     """
 
     audit_patient_attr = "patient_id"
@@ -75,24 +84,24 @@ class PatientDataAuditMixin:
         )
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
-        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]  # mixin: super() is ModelAdmin
         if obj is not None and request.method == "GET":
             self._audit(request, obj, AuditEvent.Action.VIEW, self._audit_patient_id(obj))
         return obj
 
-    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)  # type: ignore[misc]
+    def save_model(self, request: HttpRequest, obj: _ModelT, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]  # mixin: super() is ModelAdmin
         action = AuditEvent.Action.UPDATE if change else AuditEvent.Action.CREATE
         self._audit(request, obj, action, self._audit_patient_id(obj))
 
-    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+    def delete_model(self, request: HttpRequest, obj: _ModelT) -> None:
         self._audit_deletion(request, obj)
-        super().delete_model(request, obj)  # type: ignore[misc]
+        super().delete_model(request, obj)  # type: ignore[misc]  # mixin: super() is ModelAdmin
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for obj in queryset:
             self._audit_deletion(request, obj)
-        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        super().delete_queryset(request, queryset)  # type: ignore[misc]  # mixin: super() is ModelAdmin
 
     def _audit_deletion(self, request: HttpRequest, obj: Model) -> None:
         # A deleted patient cannot be referenced (and the audit log protects the row anyway).

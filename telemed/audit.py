@@ -4,9 +4,10 @@ access helper in patients/access.py, which checks permission and records the loo
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 
+from telemed.http import AuthenticatedHttpRequest
 from telemed.models import AuditEvent
 
 
@@ -15,7 +16,7 @@ def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _describe(user: AbstractBaseUser | AnonymousUser | None) -> tuple[str, str, str]:
+def _describe(user: User | AnonymousUser | None) -> tuple[str, str, str]:
     if user is None or not user.is_authenticated:
         return "", "", ""
     name = user.get_full_name() or user.get_username()
@@ -33,7 +34,7 @@ def audit_record(
     action: str,
     what: str,
     patient_id: int | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     object_type: str = "",
     object_id: str | int = "",
 ) -> AuditEvent:
@@ -58,7 +59,7 @@ def audit_record(
 
 def audit_record_many(
     *,
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     action: str,
     what: str,
     patient_ids: list[int],

@@ -43,7 +43,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"url": url, "label": label, "current": path == url})
     organisation = ""
     if role in (Role.NURSE, Role.DOCTOR, Role.ADMIN):
-        organisation = request.user.clinician.organisation.name
+        user = request.user
+        assert user.is_authenticated  # only a signed-in user has a clinician role
+        organisation = user.clinician.organisation.name
     return {
         "current_role": role,
         "current_role_label": role.label,

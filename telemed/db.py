@@ -23,7 +23,7 @@ def bulk_copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in [meta.pk, *fields])
+    columns = ", ".join(connection.ops.quote_name(column_name(f)) for f in [meta.pk, *fields])
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -38,6 +38,13 @@ def bulk_copy(model: type[models.Model], objs: Sequence[models.Model]) -> None:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def column_name(field: models.Field) -> str:
+    # Django types Field.column as optional (None for fields without one); a concrete field
+    # always has a column.
+    assert field.column is not None
+    return field.column
 
 
 def _value(obj: models.Model, field: models.Field) -> object:

@@ -60,7 +60,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
         from demo import DEMO_LOGINS
     except ImportError:
         return []
-    return [tuple(row) for row in DEMO_LOGINS]
+    return [(role, username, password) for role, username, password in DEMO_LOGINS]
 
 
 def manage(*args: str, check: bool = True) -> subprocess.CompletedProcess:

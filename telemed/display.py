@@ -40,7 +40,7 @@ def number(
         return str(value)
     if not shown.is_finite():
         return str(value)
-    places = decimals if decimals is not None else max(0, -shown.as_tuple().exponent)  # type: ignore[operator]
+    places = decimals if decimals is not None else max(0, -shown.as_tuple().exponent)  # type: ignore[operator]  # finite: int
     return str(number_format(shown, places, use_l10n=True))
 
 

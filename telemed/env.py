@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -44,7 +45,7 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_from_url(url: str) -> dict[str, object]:
+def database_from_url(url: str) -> dict[str, Any]:
     """Turn ``postgresql://user:pass@host:port/name?sslmode=require`` into a Django DATABASES entry.
 
     A unix-socket host may be given as ``?host=/path`` (libpq style), which is what the embedded

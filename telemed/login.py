@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView
 from django.db import transaction
 from django.db.models import F
@@ -38,14 +38,14 @@ SESSION_MUST_CHANGE = "must_change_password"
 SHEET_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-def _user_by_username(username: str) -> AbstractBaseUser | None:
+def _user_by_username(username: str) -> User | None:
     if not username:
         return None
-    User = get_user_model()
-    return User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
+    user_model = get_user_model()
+    return user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
 
 
-def _patient_id(user: AbstractBaseUser) -> int | None:
+def _patient_id(user: User) -> int | None:
     patient = getattr(user, "patient", None)
     return patient.pk if patient is not None else None
 
@@ -120,9 +120,7 @@ def login_failed(
     )
 
 
-def logged_in(
-    sender: Any, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
-) -> None:
+def logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     """auth signal user_logged_in: reset the failure count, flag a forced change, audit it."""
     security = LoginSecurity.objects.filter(user=user).first()
     if security is not None:
@@ -185,9 +183,7 @@ def sheet_password() -> str:
 
 
 @transaction.atomic
-def first_login_password_issue(
-    *, user: AbstractBaseUser, issued_by: AbstractBaseUser, now: datetime | None = None
-) -> str:
+def first_login_password_issue(*, user: User, issued_by: User, now: datetime | None = None) -> str:
     """Give ``user`` a new first-login password (returned once, for the printed sheet), unlock
     the account and require a new password at the next login."""
     password = sheet_password()

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+REQUEST_ID_ATTR = "request_id"
 
 
 class RequestIdMiddleware:
@@ -20,7 +21,10 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # Trust an id from the proxy in front of us only if it looks like one.
         incoming = request.headers.get(self.header, "")
-        request.request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        # An attribute of our own on Django's request (HttpRequest does not declare it);
+        # telemed/audit.py reads it back with getattr.
+        setattr(request, REQUEST_ID_ATTR, request_id)
         response = self.get_response(request)
-        response[self.header] = request.request_id
+        response[self.header] = request_id
         return response

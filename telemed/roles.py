@@ -42,11 +42,16 @@ def user_role(user: Any) -> Role | None:
     return None
 
 
+_ROLE_CACHE_ATTR = "_telemed_role"
+
+
 def request_role(request: HttpRequest) -> Role | None:
     """``user_role`` for the request's user, worked out once per request."""
-    if not hasattr(request, "_telemed_role"):
-        request._telemed_role = user_role(request.user)
-    return request._telemed_role
+    # Cached on the request under an attribute of our own (HttpRequest does not declare it).
+    if not hasattr(request, _ROLE_CACHE_ATTR):
+        setattr(request, _ROLE_CACHE_ATTR, user_role(request.user))
+    role: Role | None = getattr(request, _ROLE_CACHE_ATTR)
+    return role
 
 
 def role_required(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -113,7 +114,7 @@ if not DATABASE_URL:
         "(postgresql://user:password@host:5432/telemed); the embedded server is for "
         "development only (DEBUG=1)."
     )
-DATABASES = {"default": database_from_url(DATABASE_URL)}
+DATABASES: dict[str, dict[str, Any]] = {"default": database_from_url(DATABASE_URL)}
 # Django's connection pool (psycopg_pool) in every web and worker process: a thread borrows a
 # connection for one request and gives it back, so the threads of runserver or a threaded
 # gunicorn can never pile up idle server connections. DATABASE_POOL_MAX_SIZE=0 turns it off
