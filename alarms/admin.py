@@ -11,7 +11,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from alarms.models import (
+    Claim,
     Escalation,
+    Outcome,
     PatientNote,
     PatientTriage,
     RelativeRule,
@@ -145,12 +147,13 @@ class PatientNoteAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
 class EscalationAdmin(CprSearchMixin, admin.ModelAdmin):
     """Escalations are written by the escalation job; the admin shows their delivery state."""
 
-    list_display = ["created_at", "patient", "state", "attempts", "sent_at"]
-    list_filter = ["state", "created_at"]
+    list_display = ["created_at", "patient", "tier", "state", "attempts", "sent_at"]
+    list_filter = ["state", "tier", "created_at"]
     list_select_related = ["patient"]
     search_fields = PATIENT_SEARCH_FIELDS
     readonly_fields = [
         "result",
+        "tier",
         "patient",
         "created_at",
         "claimed_at",
@@ -158,6 +161,40 @@ class EscalationAdmin(CprSearchMixin, admin.ModelAdmin):
         "attempts",
         "recipients",
         "last_error",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    """Outcome codes of acknowledgements; organisation empty = the built-in defaults."""
+
+    list_display = ["code", "label_da", "label_en", "kind", "organisation", "sort_order", "active"]
+    list_filter = ["kind", "active", "organisation"]
+    list_select_related = ["organisation"]
+    search_fields = ["code", "label_da", "label_en"]
+    autocomplete_fields = ["organisation"]
+    ordering = ["organisation", "sort_order", "code"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
+    """ "I'm on it" claims, made and ended on the triage list; the admin shows the record."""
+
+    list_display = ["claimed_at", "patient", "claimed_by", "expires_at", "ended_at", "end"]
+    list_filter = ["end", "claimed_at"]
+    list_select_related = ["patient", "claimed_by"]
+    search_fields = PATIENT_SEARCH_FIELDS
+    readonly_fields = [
+        "patient",
+        "claimed_by",
+        "claimed_at",
+        "expires_at",
+        "ended_at",
+        "ended_by",
+        "end",
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from monitoring.models import IgnoreReason, MeasurementType, Schedule, Submission
 from monitoring.models import Measurement as MeasurementModel
-from monitoring.models import MeasurementType, Schedule, Submission
 from monitoring.severity import Severity
 from patients.models import CopdGroup, Organisation, Patient, Referral
 
@@ -223,6 +223,60 @@ class RelativeRule(models.Model):
         )
 
 
+class Outcome(models.Model):
+    """What was done about an alarm, chosen when it is acknowledged (the team's own list).
+
+    Rows without an organisation are the built-in defaults (a data migration adds them); an
+    organisation with rows of its own uses those instead. The kind says whether the alarm led to
+    an action, needed none, or was false (measurement error, device fault): the alarm yield of a
+    rule is the share of its alarms whose outcome was an action.
+    """
+
+    class Kind(models.TextChoices):
+        ACTION = "action", _("Action")
+        NO_ACTION = "no_action", _("No action")
+        FALSE_ALARM = "false_alarm", _("False alarm")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        help_text=_("Empty for the built-in defaults."),
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    label_da = models.CharField(_("label (Danish)"), max_length=100)
+    label_en = models.CharField(_("label (English)"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "code"], name="outcome_code_unique_per_organisation"
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(organisation__isnull=True),
+                name="outcome_default_code_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The label in the reader's language (English falls back to Danish)."""
+        language = translation.get_language() or "da"
+        return self.label_da if language.startswith("da") else (self.label_en or self.label_da)
+
+
 class TriageResult(models.Model):
     """The evaluated result of a measurement or a submission, or a missing-data alarm.
 
@@ -268,8 +322,31 @@ class TriageResult(models.Model):
         related_name="+",
         verbose_name=_("acknowledged by"),
     )
+    outcome = models.ForeignKey(
+        Outcome,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="results",
+        verbose_name=_("outcome"),
+    )
     acknowledgement_note = models.TextField(_("note"), blank=True)
     receipt_to_citizen = models.BooleanField(_("receipt sent to citizen"), default=False)
+    note_to_citizen = models.BooleanField(_("note shown on the citizen's receipt"), default=False)
+    # Set aside by a clinician (e.g. a duplicate submission, or the result of an ignored
+    # measurement): closed without an acknowledgement, kept and shown struck through.
+    ignored_at = models.DateTimeField(_("ignored"), null=True, blank=True)
+    ignored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ignored by"),
+    )
+    ignore_reason = models.CharField(
+        _("reason for ignoring"), max_length=20, choices=IgnoreReason.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -297,6 +374,11 @@ class TriageResult(models.Model):
             models.CheckConstraint(
                 condition=Q(acknowledged_at__isnull=True) | Q(acknowledged_by__isnull=False),
                 name="triageresult_acknowledged_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=Q(ignored_at__isnull=True, ignore_reason="")
+                | Q(ignored_at__isnull=False, ignored_by__isnull=False, ignore_reason__gt=""),
+                name="triageresult_ignored_with_reason",
             ),
             # Each scheduled occasion raises at most one missing-data alarm, whatever the workers.
             models.UniqueConstraint(
@@ -421,9 +503,11 @@ class PatientNote(models.Model):
 class Escalation(models.Model):
     """An unacknowledged red result that waited longer than its organisation's limit.
 
-    One row per result, ever (the unique result key), so however many workers look, a result
-    escalates once. Delivery claims the row with a conditional update (pending -> sending), as
-    healthchecks claims its flips, so the team is told once.
+    One row per result and tier, ever (the unique key), so however many workers look, a result
+    escalates once per tier: tier 1 tells the patient's monitoring team, tier 2 (after the
+    organisation's further delay) its second recipients, such as the on-call doctor. Delivery
+    claims the row with a conditional update (pending -> sending), as healthchecks claims its
+    flips, so each is told once.
     """
 
     class State(models.TextChoices):
@@ -432,7 +516,12 @@ class Escalation(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    result = models.OneToOneField(TriageResult, on_delete=models.CASCADE, related_name="escalation")
+    class Tier(models.IntegerChoices):
+        TEAM = 1, _("Monitoring team")
+        SECOND = 2, _("Second tier")
+
+    result = models.ForeignKey(TriageResult, on_delete=models.CASCADE, related_name="escalations")
+    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.TEAM)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="escalations")
     created_at = models.DateTimeField(_("escalated"), default=timezone.now)
     state = models.CharField(
@@ -448,6 +537,9 @@ class Escalation(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("escalation")
         verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(fields=["result", "tier"], name="escalation_once_per_tier"),
+        ]
         indexes = [
             models.Index(
                 fields=["created_at"],
@@ -457,4 +549,62 @@ class Escalation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.patient_id} result {self.result_id}: {self.state}"
+        return f"{self.patient_id} result {self.result_id} tier {self.tier}: {self.state}"
+
+
+class Claim(models.Model):
+    """ "I'm on it": a nurse handles a patient's open results, and the whole team sees it.
+
+    At most one claim in force per patient (the partial unique key), so two nurses never both
+    think they must call. A claim ends when the patient's open results are acknowledged, when
+    the nurse releases it, when a colleague takes it over, or when ``expires_at`` passes
+    (``Organisation.claim_minutes`` after it was made); an ended claim keeps ``ended_at`` and
+    why, for the record.
+    """
+
+    class End(models.TextChoices):
+        ACKNOWLEDGED = "acknowledged", _("Results acknowledged")
+        RELEASED = "released", _("Released")
+        TAKEN_OVER = "taken_over", _("Taken over")
+        EXPIRED = "expired", _("Expired")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="claims")
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("claimed by"),
+    )
+    claimed_at = models.DateTimeField(_("claimed"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+    end = models.CharField(_("how it ended"), max_length=16, choices=End.choices, blank=True)
+
+    class Meta:
+        ordering = ["-claimed_at"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(ended_at__isnull=True),
+                name="claim_one_in_force_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, end="") | Q(ended_at__isnull=False, end__gt=""),
+                name="claim_ended_with_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.patient_id} claimed by {self.claimed_by_id} at {self.claimed_at:%Y-%m-%d %H:%M}"
+        )

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alarms import evaluation
-from alarms.models import PatientNote, Threshold
+from alarms.models import Outcome, PatientNote, Threshold
+from alarms.outcomes import outcomes_for
 from alarms.thresholds import LIMIT_FIELDS, field_label
 from monitoring.models import MeasurementType
 
@@ -26,6 +27,8 @@ def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     assert isinstance(field, forms.ModelChoiceField), name
     return field
 
+
+NOTE_MAX_LENGTH = 2000
 
 RANGES = {"7d": 7, "30d": 30, "90d": 90, "1y": 365}
 DEFAULT_RANGE = "30d"
@@ -220,9 +223,36 @@ class PauseForm(forms.Form):
 
 
 class AcknowledgeForm(forms.Form):
+    """Acknowledging a result: what was done (required, from the organisation's list), a note,
+    and a receipt to the citizen that may show the note. The same fields on the triage list and
+    the patient page (templates/clinic/_acknowledge_fields.html)."""
+
+    outcome = forms.ModelChoiceField(
+        label=_("What was done"),
+        queryset=Outcome.objects.none(),
+        to_field_name="code",
+        error_messages={
+            "required": _("Choose what was done about the result."),
+            "invalid_choice": _("Choose one of the outcomes in the list."),
+        },
+    )
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": _("The note is too long.")},
     )
     receipt_to_citizen = forms.BooleanField(
         label=_("Send a receipt to the citizen"), required=False
     )
+    note_to_citizen = forms.BooleanField(
+        label=_("Show the note on the citizen's receipt"), required=False
+    )
+
+    def __init__(self, *args: Any, organisation_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice(self, "outcome").queryset = outcomes_for(organisation_id)
+
+    def first_error(self) -> str:
+        return next((str(e) for errors in self.errors.values() for e in errors), "")

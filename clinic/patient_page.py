@@ -471,7 +471,11 @@ def result_rows(*, patient_id: int, period: Period) -> list[ResultRow]:
             patient_id=patient_id, created_at__gte=period.since, created_at__lt=period.until
         )
         .select_related(
-            "acknowledged_by", "measurement__type", "submission__questionnaire", "schedule"
+            "acknowledged_by",
+            "outcome",
+            "measurement__type",
+            "submission__questionnaire",
+            "schedule",
         )
         .order_by("-created_at")
     )

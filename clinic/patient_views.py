@@ -10,11 +10,12 @@ without JavaScript.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from alarms.models import PatientNote, TriageResult
 from alarms.notes import note_add, note_mark_done
+from alarms.outcomes import outcomes_for
 from alarms.services import AcknowledgementError, ThresholdTimeline, result_acknowledge
 from alarms.thresholds import ThresholdChangeError, patient_thresholds_change
 from clinic import patient_page as selectors
@@ -118,7 +120,13 @@ def _page(
 
 def _period(request: AuthenticatedHttpRequest):
     """The chosen period; an invalid one falls back to 30 days and the range bar says why."""
-    form = RangeForm(request.GET or None)
+    data: QueryDict = request.GET
+    if request.method == "POST":  # a refused form comes back with the period it was sent from
+        data = QueryDict(mutable=True)
+        for key in ("range", "from", "to"):
+            if key in request.POST:
+                data[key] = request.POST[key]
+    form = RangeForm(data or None)
     return form, form.period()
 
 
@@ -277,6 +285,24 @@ def patient_answers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @role_required(*CLINICIANS)
 def patient_results(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Patient page: result history")
+    return _results_page(request, patient)
+
+
+@dataclass
+class RefusedAcknowledgement:
+    """An acknowledgement that was refused: its result's form opens again with what was typed."""
+
+    pk: int
+    error: str
+    typed: dict[str, str]
+
+
+def _results_page(
+    request: AuthenticatedHttpRequest,
+    patient: Patient,
+    *,
+    refused: RefusedAcknowledgement | None = None,
+) -> HttpResponse:
     form, period = _period(request)
     rows = selectors.result_rows(patient_id=patient.pk, period=period)
     can_monitor = user_has_patient_perm(request.user, patient, MONITOR)
@@ -289,13 +315,20 @@ def patient_results(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "range_form": form,
             "can_monitor": can_monitor,
-            "ack_form": AcknowledgeForm(),
+            "outcomes": list(outcomes_for(_organisation_id(request))) if can_monitor else [],
+            "refused": refused,
             "open_count": sum(
                 1 for r in rows if r.result.acknowledged_at is None and r.result.resolved_at is None
             ),
         },
         period=period,
+        status=400 if refused else 200,
     )
+
+
+def _organisation_id(request: AuthenticatedHttpRequest) -> int | None:
+    clinician = getattr(request.user, "clinician", None)
+    return clinician.organisation_id if clinician is not None else None
 
 
 def _notes_context(patient: Patient, form: NoteForm | None = None) -> dict[str, Any]:
@@ -380,10 +413,28 @@ def result_acknowledge_view(
         request, pk, what="Result acknowledged", action="update", perm=MONITOR
     )
     result = get_object_or_404(TriageResult, pk=result_pk, patient=patient)
-    form = AcknowledgeForm(request.POST)
+    form = AcknowledgeForm(request.POST, organisation_id=_organisation_id(request))
     if not form.is_valid():
-        messages.error(request, _("The note is too long."))
-        return _back("results", patient, request)
+        typed = {key: request.POST.get(key, "") for key in form.fields}
+        return _results_page(
+            request,
+            patient,
+            refused=RefusedAcknowledgement(result.pk, form.first_error(), typed),
+        )
+    try:
+        result_acknowledge(
+            result=result,
+            user=request.user,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+            receipt_to_citizen=form.cleaned_data["receipt_to_citizen"],
+            note_to_citizen=form.cleaned_data["note_to_citizen"],
+        )
+    except AcknowledgementError:
+        messages.error(request, _("This result was already acknowledged by someone else."))
+    else:
+        messages.success(request, _("Result acknowledged."))
+    return _back("results", patient, request)
     try:
         result_acknowledge(
             result=result,

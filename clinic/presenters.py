@@ -63,9 +63,20 @@ class LatestValue:
 
 
 @dataclass
+class Refused:
+    """An acknowledgement that was refused: its form is shown again with what was typed."""
+
+    pk: int
+    error: str
+    typed: dict[str, str]
+
+
+@dataclass
 class OpenResult:
     result: TriageResult
     reasons: list[str]
+    error: str = ""
+    typed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -134,6 +145,7 @@ def triage_rows(
     since: datetime | None,
     open_ids: set[int],
     user: User | None = None,
+    refused: Refused | None = None,
 ) -> list[TriageRow]:
     """The rows of the triage list: reasons, latest values, the new-red mark, and for the rows
     the nurse opened their open results and what she acknowledged in the last minutes.
@@ -148,9 +160,10 @@ def triage_rows(
             .select_related("measurement__type", "submission__questionnaire")
             .order_by("patient_id", "-created_at")
         ):
-            open_results[result.patient_id].append(
-                OpenResult(result, reasons.describe_all(result.reasons))
-            )
+            item = OpenResult(result, reasons.describe_all(result.reasons))
+            if refused is not None and refused.pk == result.pk:
+                item.error, item.typed = refused.error, refused.typed
+            open_results[result.patient_id].append(item)
     recent: dict[int, list[TriageResult]] = {pk: [] for pk in expanded}
     if expanded and user is not None:
         for result in TriageResult.objects.filter(

@@ -19,16 +19,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from alarms import selectors, services
-from alarms.models import TriageResult
+from alarms.models import Outcome, TriageResult
+from alarms.outcomes import no_action_outcome, outcomes_for
 from clinic import presenters
+from clinic.forms import NOTE_MAX_LENGTH, AcknowledgeForm
 from monitoring.severity import TRIAGE_LEVELS
 from patients.access import get_patient_for_user
 from patients.models import Patient
 from telemed.audit import audit_record, audit_record_many
 from telemed.http import AuthenticatedHttpRequest
 from telemed.roles import Role, role_required
-
-NOTE_MAX_LENGTH = 2000
 
 
 def _open_ids(request: AuthenticatedHttpRequest) -> set[int]:
@@ -58,6 +58,7 @@ def nurse_home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "rendered_at": timezone.now(),
         "show_team": len(page.teams) > 1,
         "levels": TRIAGE_LEVELS,
+        "outcomes": _outcomes(request) if any(row.expanded for row in rows) else [],
         "refresh_seconds": settings.TRIAGE_REFRESH_SECONDS,
     }
     template = "clinic/triage.html#triage-list" if request.htmx else "clinic/triage.html"
@@ -71,21 +72,44 @@ def _back(request: AuthenticatedHttpRequest) -> str:
     return target
 
 
-def _row_response(request: AuthenticatedHttpRequest, patient: Patient) -> HttpResponse:
+def _row_response(
+    request: AuthenticatedHttpRequest,
+    patient: Patient,
+    *,
+    refused: presenters.Refused | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """After an action: the patient's row again (htmx) or back to the list (no JS)."""
     if not request.htmx:
         return HttpResponseRedirect(_back(request))
     row = Patient.objects.select_related("triage", "triage__worst_result", "monitoring_team").get(
         pk=patient.pk
     )
-    return _render_row(request, row, expanded=True, show_team=request.POST.get("show_team") == "1")
+    return _render_row(
+        request,
+        row,
+        expanded=True,
+        show_team=request.POST.get("show_team") == "1",
+        refused=refused,
+        status=status,
+    )
 
 
 def _render_row(
-    request: AuthenticatedHttpRequest, row: Patient, *, expanded: bool, show_team: bool
+    request: AuthenticatedHttpRequest,
+    row: Patient,
+    *,
+    expanded: bool,
+    show_team: bool,
+    refused: presenters.Refused | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     rows = presenters.triage_rows(
-        [row], since=None, open_ids={row.pk} if expanded else set(), user=request.user
+        [row],
+        since=None,
+        open_ids={row.pk} if expanded else set(),
+        user=request.user,
+        refused=refused,
     )
     return render(
         request,
@@ -95,8 +119,14 @@ def _render_row(
             "show_team": show_team,
             "next": _back(request),
             "filters": selectors.TriageFilters(),
+            "outcomes": _outcomes(request) if expanded else [],
         },
+        status=status,
     )
+
+
+def _outcomes(request: AuthenticatedHttpRequest) -> list[Outcome]:
+    return list(outcomes_for(_organisation_id(request)))
 
 
 @require_GET
@@ -126,12 +156,23 @@ def result_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     patient = get_patient_for_user(
         request, result.patient_id, what=f"Acknowledged result {result.pk}", action="update"
     )
+    form = AcknowledgeForm(request.POST, organisation_id=_organisation_id(request))
+    if not form.is_valid():
+        refused = presenters.Refused(
+            result.pk, form.first_error(), {k: request.POST.get(k, "") for k in form.fields}
+        )
+        if not request.htmx:
+            messages.error(request, refused.error)
+            return HttpResponseRedirect(_back(request))
+        return _row_response(request, patient, refused=refused, status=400)
     try:
         services.result_acknowledge(
             result=result,
             user=request.user,
-            note=_note(request),
-            receipt_to_citizen=request.POST.get("receipt") == "1",
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+            receipt_to_citizen=form.cleaned_data["receipt_to_citizen"],
+            note_to_citizen=form.cleaned_data["note_to_citizen"],
         )
     except services.AcknowledgementError:
         messages.info(request, _("This result had already been acknowledged."))
@@ -139,6 +180,11 @@ def result_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         if not request.htmx:
             messages.success(request, _("Result acknowledged."))
     return _row_response(request, patient)
+
+
+def _organisation_id(request: AuthenticatedHttpRequest) -> int | None:
+    clinician = getattr(request.user, "clinician", None)
+    return clinician.organisation_id if clinician is not None else None
 
 
 @require_POST
@@ -174,8 +220,9 @@ def patient_acknowledge_green(request: AuthenticatedHttpRequest, pk: int) -> Htt
     count = services.results_acknowledge_green(
         patient_ids=[patient.pk],
         user=request.user,
+        outcome=no_action_outcome(_organisation_id(request)),
         note=_note(request),
-        receipt_to_citizen=request.POST.get("receipt") == "1",
+        receipt_to_citizen=request.POST.get("receipt_to_citizen") == "1",
     )
     if not request.htmx:
         messages.success(request, _("%(count)d green results acknowledged.") % {"count": count})
@@ -189,7 +236,10 @@ def list_acknowledge_green(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = selectors.TriageFilters.from_query(request.POST)
     patient_ids = selectors.triage_patient_ids(user=request.user, filters=filters)
     count = services.results_acknowledge_green(
-        patient_ids=patient_ids, user=request.user, note=_note(request)
+        patient_ids=patient_ids,
+        user=request.user,
+        outcome=no_action_outcome(_organisation_id(request)),
+        note=_note(request),
     )
     audit_record_many(
         request=request,

@@ -378,6 +378,14 @@ class Answer(models.Model):
         return self.value_text
 
 
+class IgnoreReason(models.TextChoices):
+    """Why a clinician set a measurement or a result aside (kept, shown struck through)."""
+
+    MEASUREMENT_ERROR = "measurement_error", _("Measurement error")
+    DUPLICATE = "duplicate", _("Duplicate")
+    DEVICE_FAULT = "device_fault", _("Device fault")
+
+
 class Measurement(models.Model):
     """One value of one type, typed by the citizen, sent by a device or entered in the clinic.
 
@@ -405,6 +413,20 @@ class Measurement(models.Model):
     severity = models.CharField(
         _("severity"), max_length=8, choices=Severity.choices, null=True, blank=True
     )
+    # Set aside by a clinician: kept and shown struck through, left out of alarm colours and
+    # of the baselines of relative rules. Undoing clears all three.
+    ignored_at = models.DateTimeField(_("ignored"), null=True, blank=True)
+    ignored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ignored by"),
+    )
+    ignore_reason = models.CharField(
+        _("reason for ignoring"), max_length=20, choices=IgnoreReason.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-measured_at"]
@@ -413,6 +435,11 @@ class Measurement(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "client_uuid"], name="measurement_unique_client_uuid_per_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(ignored_at__isnull=True, ignore_reason="")
+                | Q(ignored_at__isnull=False, ignored_by__isnull=False, ignore_reason__gt=""),
+                name="measurement_ignored_with_reason",
             ),
         ]
         indexes = [

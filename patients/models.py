@@ -37,6 +37,24 @@ class Organisation(models.Model):
     escalation_minutes = models.PositiveIntegerField(
         _("escalate unacknowledged red alarms after (minutes)"), default=120
     )
+    second_escalation_minutes = models.PositiveIntegerField(
+        _("then escalate to the second tier after a further (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no second tier."),
+    )
+    second_escalation_team = models.ForeignKey(
+        "patients.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("second tier recipients"),
+        help_text=_("A team whose members are told, such as the on-call doctors."),
+    )
+    claim_minutes = models.PositiveIntegerField(
+        _("an “I'm on it” claim lasts (minutes)"), default=60
+    )
 
     class Meta:
         ordering = ["name"]

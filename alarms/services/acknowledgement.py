@@ -9,9 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from alarms.models import (
-    TriageResult,
-)
+from alarms.models import Outcome, TriageResult
 from alarms.services.triage import lock_patients, triage_refresh
 from alarms.summary import OPEN
 from monitoring.severity import Severity
@@ -30,19 +28,24 @@ def result_acknowledge(
     *,
     result: TriageResult,
     user: User,
+    outcome: Outcome,
     note: str = "",
     receipt_to_citizen: bool = False,
+    note_to_citizen: bool = False,
     now: datetime | None = None,
 ) -> TriageResult:
-    """Acknowledge one open result (kvittering) with an optional note and receipt."""
+    """Acknowledge one open result (kvittering) with what was done about it (``outcome``), an
+    optional note, and optionally a receipt to the citizen that may show the note."""
     lock_patients([result.patient_id])
     updated = TriageResult.objects.filter(
         pk=result.pk, acknowledged_at__isnull=True, resolved_at__isnull=True
     ).update(
         acknowledged_at=now or timezone.now(),
         acknowledged_by=user,
+        outcome=outcome,
         acknowledgement_note=note.strip(),
         receipt_to_citizen=receipt_to_citizen,
+        note_to_citizen=receipt_to_citizen and note_to_citizen and bool(note.strip()),
     )
     if not updated:
         raise AcknowledgementError("not_open", "This result has already been acknowledged.")
@@ -56,16 +59,19 @@ def results_acknowledge_green(
     *,
     patient_ids: Iterable[int],
     user: User,
+    outcome: Outcome,
     note: str = "",
     receipt_to_citizen: bool = False,
     now: datetime | None = None,
 ) -> int:
-    """Acknowledge every open green result of these patients. Returns how many."""
+    """Acknowledge every open green result of these patients with one outcome (normally "no
+    action"). Returns how many."""
     ids = sorted(set(patient_ids))
     lock_patients(ids)
     count = TriageResult.objects.filter(OPEN, patient_id__in=ids, severity=Severity.GREEN).update(
         acknowledged_at=now or timezone.now(),
         acknowledged_by=user,
+        outcome=outcome,
         acknowledgement_note=note.strip(),
         receipt_to_citizen=receipt_to_citizen,
     )
@@ -94,8 +100,10 @@ def result_acknowledge_undo(
     TriageResult.objects.filter(pk=result.pk).update(
         acknowledged_at=None,
         acknowledged_by=None,
+        outcome=None,
         acknowledgement_note="",
         receipt_to_citizen=False,
+        note_to_citizen=False,
     )
     triage_refresh(patient_ids=[result.patient_id])
     result.refresh_from_db()

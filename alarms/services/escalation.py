@@ -33,9 +33,9 @@ def escalations_raise(*, now: datetime | None = None) -> int:
         TriageResult.objects.filter(
             OPEN,
             severity=Severity.RED,
-            escalation__isnull=True,
             patient__monitoring_team__isnull=False,
         )
+        .exclude(escalations__tier=Escalation.Tier.TEAM)
         .alias(deadline=ExpressionWrapper(F("created_at") + waited, output_field=DateTimeField()))
         .filter(deadline__lte=now)
         .values_list("pk", "patient_id")

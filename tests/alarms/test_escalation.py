@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from alarms import services
 from alarms.models import Escalation, TriageResult
+from alarms.outcomes import no_action_outcome
 from monitoring.models import MeasurementType, Source
 from tests.factories import ThresholdSetFactory
 
@@ -65,7 +66,9 @@ def test_the_team_is_told_once_without_cpr_even_if_two_workers_deliver(red, citi
 
 
 def test_an_acknowledged_red_does_not_escalate(red, nurse):
-    services.result_acknowledge(result=red, user=nurse, note="Ringet op")
+    services.result_acknowledge(
+        result=red, user=nurse, outcome=no_action_outcome(None), note="Ringet op"
+    )
     assert services.escalations_raise(now=red.created_at + timedelta(hours=5)) == 0
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from alarms import services
 from alarms.models import PatientTriage, RelativeRule, Threshold, ThresholdSet, TriageResult
+from alarms.outcomes import no_action_outcome
 from monitoring.models import Measurement, MeasurementType, Source
 from patients.models import CopdGroup, Organisation, Patient, PatientState, Team
 
@@ -149,12 +150,19 @@ def test_triage_summary_follows_results_and_acknowledgement(patient, types, nurs
     assert triage.latest["spo2"]["severity"] == "red"
 
     red = TriageResult.objects.get(severity="red")
-    services.result_acknowledge(result=red, user=nurse, note="Ringet op, har det bedre")
+    services.result_acknowledge(
+        result=red, user=nurse, outcome=no_action_outcome(None), note="Ringet op, har det bedre"
+    )
     triage.refresh_from_db()
     assert triage.level == "yellow"
     assert triage.worst_result.severity == "yellow"
 
-    assert services.results_acknowledge_green(patient_ids=[patient.pk], user=nurse) == 1
+    assert (
+        services.results_acknowledge_green(
+            patient_ids=[patient.pk], user=nurse, outcome=no_action_outcome(None)
+        )
+        == 1
+    )
     triage.refresh_from_db()
     assert (triage.open_green, triage.open_yellow) == (0, 1)
     call_command("triage_check")
@@ -163,16 +171,18 @@ def test_triage_summary_follows_results_and_acknowledgement(patient, types, nurs
 def test_acknowledging_twice_is_refused(patient, types, nurse):
     record(patient, [reading(types, "spo2", "86")])
     result = TriageResult.objects.get()
-    services.result_acknowledge(result=result, user=nurse)
+    services.result_acknowledge(result=result, user=nurse, outcome=no_action_outcome(None))
     with pytest.raises(services.AcknowledgementError):
-        services.result_acknowledge(result=result, user=nurse)
+        services.result_acknowledge(result=result, user=nurse, outcome=no_action_outcome(None))
 
 
 def test_undo_only_by_same_nurse_within_five_minutes(patient, types, nurse):
     record(patient, [reading(types, "spo2", "86")])
     result = TriageResult.objects.get()
     acked_at = timezone.now()
-    services.result_acknowledge(result=result, user=nurse, note="ok", now=acked_at)
+    services.result_acknowledge(
+        result=result, user=nurse, outcome=no_action_outcome(None), note="ok", now=acked_at
+    )
     other = User.objects.create_user("other")
     with pytest.raises(services.AcknowledgementError) as caught:
         services.result_acknowledge_undo(result=result, user=other)

@@ -278,14 +278,32 @@ def test_nurse_acknowledges_from_the_result_history(client, monitored, nurse):
 
     response = client.post(
         reverse("patient:result_acknowledge", args=[monitored.pk, result.pk]),
-        {"note": "Ringet op, har det godt", "range": "7d"},
+        {"note": "Ringet op, har det godt", "range": "7d", "outcome": "asked_to_remeasure"},
     )
     assert response.status_code == 302 and response["Location"].endswith("?range=7d")
     result.refresh_from_db()
     assert result.acknowledged_by == nurse
+    assert result.outcome is not None and result.outcome.code == "asked_to_remeasure"
     assert result.acknowledgement_note == "Ringet op, har det godt"
     body = client.get(reverse("patient:results", args=[monitored.pk])).content.decode()
     assert "Ringet op, har det godt" in body and "Anne Nord" in body
+    assert "Bedt om at måle igen" in body
+
+
+def test_acknowledging_without_an_outcome_keeps_what_was_typed(client, monitored, nurse):
+    result = TriageResult.objects.get(patient=monitored, severity="red")
+    login(client, nurse)
+    response = client.post(
+        reverse("patient:result_acknowledge", args=[monitored.pk, result.pk]),
+        {"note": "Ringet op", "range": "7d", "receipt_to_citizen": "on"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose what was done about the result." in html
+    assert "Ringet op</textarea>" in html
+    result.refresh_from_db()
+    assert result.acknowledged_at is None
 
 
 def test_doctor_cannot_acknowledge(client, monitored, doctor):

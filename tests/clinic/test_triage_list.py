@@ -134,7 +134,12 @@ def test_acknowledge_leaves_the_list_level_and_can_be_undone(client, nurse, ward
     result = TriageResult.objects.get(patient=ward["yellow_old"])
     response = client.post(
         reverse("alarms:result_acknowledge", args=[result.pk]),
-        {"note": "Ringet, har det fint", "receipt": "1"},
+        {
+            "outcome": "advised_by_phone",
+            "note": "Ringet, har det fint",
+            "receipt_to_citizen": "1",
+            "note_to_citizen": "1",
+        },
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -143,7 +148,8 @@ def test_acknowledge_leaves_the_list_level_and_can_be_undone(client, nurse, ward
     assert "Fortryd" in html  # undo offered in the updated row
     result.refresh_from_db()
     assert (result.acknowledged_by, result.acknowledgement_note) == (nurse, "Ringet, har det fint")
-    assert result.receipt_to_citizen
+    assert result.receipt_to_citizen and result.note_to_citizen
+    assert result.outcome is not None and result.outcome.code == "advised_by_phone"
     names = names_in_order(client.get(URL, {"level": "yellow"}))
     assert names == ["Gulny"]
     assert AuditEvent.objects.filter(patient=ward["yellow_old"], action="update").count() == 1
@@ -156,7 +162,8 @@ def test_acknowledge_without_javascript_redirects_back_with_filters(client, nurs
     login(client, nurse)
     result = TriageResult.objects.get(patient=ward["red"])
     response = client.post(
-        reverse("alarms:result_acknowledge", args=[result.pk]), {"next": "/nurse/?level=red"}
+        reverse("alarms:result_acknowledge", args=[result.pk]),
+        {"next": "/nurse/?level=red", "outcome": "contacted_gp"},
     )
     assert response.status_code == 302
     assert response["Location"] == "/nurse/?level=red"
@@ -169,6 +176,48 @@ def test_acknowledge_all_green_in_the_list(client, nurse, ward):
     assert not TriageResult.objects.filter(severity="green", acknowledged_at=None).exists()
     assert TriageResult.objects.filter(severity="red", acknowledged_at=None).exists()
     assert PatientTriage.objects.get(patient=ward["green"]).open_green == 0
+    outcomes = set(
+        TriageResult.objects.filter(severity="green").values_list("outcome__code", flat=True)
+    )
+    assert outcomes == {"no_action"}
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({}, "Vælg, hvad der blev gjort ved resultatet."),
+        ({"outcome": "made_up"}, "Vælg et af udfaldene på listen."),
+    ],
+)
+def test_acknowledge_without_a_listed_outcome_is_refused_and_keeps_the_note(
+    client, nurse, ward, posted, message
+):
+    login(client, nurse)
+    result = TriageResult.objects.get(patient=ward["red"])
+    response = client.post(
+        reverse("alarms:result_acknowledge", args=[result.pk]),
+        {"note": "Ringet, ingen svar", **posted},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="da",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert "Ringet, ingen svar</textarea>" in html  # what she typed is still there
+    assert "Kontaktet egen læge" in html  # the outcomes are offered again
+    result.refresh_from_db()
+    assert result.acknowledged_at is None
+
+
+def test_opened_row_offers_the_outcomes_grouped_by_kind(client, nurse, ward):
+    login(client, nurse)
+    row = client.get(
+        reverse("alarms:triage_row", args=[ward["red"].pk]),
+        {"open": "1"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert '<optgroup label="Action">' in row and "Contacted the GP" in row
+    assert "Measurement error or device fault (false alarm)" in row
 
 
 def test_outsider_cannot_acknowledge(client, outsider, ward):
