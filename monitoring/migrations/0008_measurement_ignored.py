@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('monitoring', '0007_measurement_type_english_labels'),
-        ('patients', '0002_ignore_claims_escalation_tiers'),
+        ('patients', '0002_claim_minutes_second_escalation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
