@@ -176,6 +176,34 @@ def triage_patient_ids(*, user: Any, filters: TriageFilters) -> list[int]:
     return list(patients.values_list("pk", flat=True))
 
 
+def with_row_annotations(
+    patients: QuerySet[Patient], attention: dict[str, QuerySet] | None = None
+) -> QuerySet[Patient]:
+    """What a triage row shows besides the summary: unread messages, the next due reminder
+    and whether an open result has been escalated. The list and a single row (opened,
+    refreshed or re-rendered after an action) use the same, so no mark comes and goes."""
+    attention = attention or _attention(timezone.localdate())
+    return patients.select_related("triage", "triage__worst_result", "monitoring_team").annotate(
+        unread_messages=Coalesce(
+            Subquery(attention["unread"].values("patient").annotate(n=Count("pk")).values("n")),
+            Value(0),
+        ),
+        reminder=Subquery(attention["reminder"].order_by("remind_on").values("text")[:1]),
+        escalated=Exists(
+            Escalation.objects.filter(
+                patient_id=OuterRef("pk"),
+                result__acknowledged_at__isnull=True,
+                result__resolved_at__isnull=True,
+            )
+        ),
+    )
+
+
+def triage_row(patient_id: int) -> Patient:
+    """One patient as a row of the triage list (the caller has checked access)."""
+    return with_row_annotations(Patient.objects.filter(pk=patient_id)).get()
+
+
 def triage_list(
     *, user: Any, filters: TriageFilters, per_page: int = TRIAGE_PAGE_SIZE
 ) -> TriagePage:
@@ -216,17 +244,7 @@ def triage_list(
     stop = first_page if page == 1 else start + per_page
 
     rows = list(
-        shown.select_related("triage", "triage__worst_result", "monitoring_team")
-        .annotate(
-            unread_messages=Coalesce(
-                Subquery(attention["unread"].values("patient").annotate(n=Count("pk")).values("n")),
-                Value(0),
-            ),
-            reminder=Subquery(attention["reminder"].order_by("remind_on").values("text")[:1]),
-            escalated=Exists(
-                Escalation.objects.filter(result_id=OuterRef("triage__worst_result_id"))
-            ),
-        )
+        with_row_annotations(shown, attention)
         .annotate(
             # red 6, yellow 4, missing data 2, an unread message or a due reminder 1, others 0.
             urgency=Coalesce(F("triage__level_rank"), Value(0)) * 2

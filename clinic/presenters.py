@@ -3,7 +3,7 @@
 Each row is a small dataclass holding the patient and the texts and flags its template needs;
 model instances are never decorated with extra attributes. Building a page's rows costs a fixed
 number of queries (the measurement types, and for opened triage rows their open and recently
-acknowledged results) however many rows there are.
+acknowledged results, the claims in force) however many rows there are.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from alarms import evaluation, reasons, selectors, services
-from alarms.models import PatientTriage, TriageResult
+from alarms.models import Claim, PatientTriage, TriageResult
 from alarms.summary import OPEN
 from alarms.threshold_templates import LimitRow
 from monitoring.models import MeasurementType
@@ -63,6 +63,37 @@ class LatestValue:
 
 
 @dataclass
+class ClaimShown:
+    """ "I'm on it": who handles the patient's open results, since when, until when."""
+
+    name: str
+    since: datetime
+    until: datetime
+    mine: bool
+
+
+def claim_shown(claim: Claim | None, user: User | None) -> ClaimShown | None:
+    if claim is None:
+        return None
+    nurse = claim.claimed_by
+    return ClaimShown(
+        name=nurse.get_full_name() or nurse.username,
+        since=claim.claimed_at,
+        until=claim.expires_at,
+        mine=user is not None and nurse.pk == user.pk,
+    )
+
+
+def claims_shown(patient_ids: Sequence[int], user: User | None) -> dict[int, ClaimShown]:
+    """The claim in force of each patient (one query whatever the number of patients)."""
+    return {
+        claim.patient_id: shown
+        for claim in services.claims_in_force(patient_ids)
+        if (shown := claim_shown(claim, user)) is not None
+    }
+
+
+@dataclass
 class Refused:
     """An acknowledgement that was refused: its form is shown again with what was typed."""
 
@@ -96,6 +127,7 @@ class TriageRow:
     worst_reasons: list[str]
     is_new: bool
     expanded: bool
+    claim: ClaimShown | None = None
     open_results: list[OpenResult] = field(default_factory=list)
     recent_acks: list[TriageResult] = field(default_factory=list)
 
@@ -172,6 +204,7 @@ def triage_rows(
             acknowledged_at__gte=timezone.now() - services.UNDO_WINDOW,
         ).order_by("-acknowledged_at"):
             recent[result.patient_id].append(result)
+    claims = claims_shown([patient.pk for patient in patients], user)
     today = timezone.localdate()
     rows = []
     for patient in patients:
@@ -199,6 +232,7 @@ def triage_rows(
                     and worst.created_at > since
                 ),
                 expanded=patient.pk in open_ids,
+                claim=claims.get(patient.pk),
                 open_results=open_results.get(patient.pk, []),
                 recent_acks=recent.get(patient.pk, []),
             )

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -82,12 +83,9 @@ def _row_response(
     """After an action: the patient's row again (htmx) or back to the list (no JS)."""
     if not request.htmx:
         return HttpResponseRedirect(_back(request))
-    row = Patient.objects.select_related("triage", "triage__worst_result", "monitoring_team").get(
-        pk=patient.pk
-    )
     return _render_row(
         request,
-        row,
+        selectors.triage_row(patient.pk),
         expanded=True,
         show_team=request.POST.get("show_team") == "1",
         refused=refused,
@@ -137,11 +135,11 @@ def triage_row(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(
         request, pk, what="Triage list: open results" if expanded else "Triage list row"
     )
-    row = Patient.objects.select_related("triage", "triage__worst_result", "monitoring_team").get(
-        pk=patient.pk
-    )
     return _render_row(
-        request, row, expanded=expanded, show_team=request.GET.get("show_team") == "1"
+        request,
+        selectors.triage_row(patient.pk),
+        expanded=expanded,
+        show_team=request.GET.get("show_team") == "1",
     )
 
 
@@ -249,3 +247,50 @@ def list_acknowledge_green(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     messages.success(request, _("%(count)d green results acknowledged.") % {"count": count})
     return HttpResponseRedirect(reverse("alarms:nurse_home") + "?" + filters.as_query(page=1))
+
+
+@require_POST
+@role_required(Role.NURSE)
+def patient_claim(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """ "I'm on it": claim the patient's open results (or take over a colleague's claim)."""
+    take_over = request.POST.get("take_over") == "1"
+    patient = get_patient_for_user(
+        request,
+        pk,
+        what="Took over the claim on open results" if take_over else "Claimed open results",
+        action="update",
+    )
+    try:
+        services.claim_take(patient=patient, user=request.user, take_over=take_over)
+    except services.ClaimError as error:
+        messages.error(request, _claim_message(error))
+    return _claim_response(request, patient)
+
+
+@require_POST
+@role_required(Role.NURSE)
+def patient_claim_release(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk, what="Released the claim", action="update")
+    try:
+        services.claim_release(patient=patient, user=request.user)
+    except services.ClaimError as error:
+        messages.error(request, _claim_message(error))
+    return _claim_response(request, patient)
+
+
+def _claim_response(request: AuthenticatedHttpRequest, patient: Patient) -> HttpResponse:
+    if request.htmx and request.POST.get("from") == "triage":
+        return _row_response(request, patient)
+    return HttpResponseRedirect(_back(request))
+
+
+def _claim_message(error: services.ClaimError) -> str:
+    if error.code == "claimed" and error.claim is not None:
+        return _("%(name)s is already on it (since %(time)s).") % {
+            "name": error.claim.claimed_by.get_full_name() or error.claim.claimed_by.username,
+            "time": date_format(timezone.localtime(error.claim.claimed_at), "TIME_FORMAT"),
+        }
+    return {
+        "claimed": _("A colleague is already on it."),
+        "nothing_open": _("There are no open results to claim."),
+    }.get(error.code, _("You have no claim on this patient to release."))

@@ -24,5 +24,11 @@ urlpatterns = [
         views.patient_acknowledge_green,
         name="patient_acknowledge_green",
     ),
+    path("nurse/patients/<int:pk>/claim/", views.patient_claim, name="patient_claim"),
+    path(
+        "nurse/patients/<int:pk>/release/",
+        views.patient_claim_release,
+        name="patient_claim_release",
+    ),
     path("doctor/", doctor_views.doctor_home, name="doctor_home"),
 ]

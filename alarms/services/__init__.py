@@ -4,6 +4,7 @@
 - ``triage``: the per-patient triage summary and the patient lock every result change takes
 - ``acknowledgement``: acknowledge one result or all green ones, undo within five minutes
 - ``missing_data``: missing-data alarms after a schedule's grace window
+- ``claims``: "I'm on it" — one nurse's claim on a patient's open results, seen by the team
 - ``escalation``: unacknowledged reds escalated and delivered exactly once
 """
 
@@ -13,6 +14,12 @@ from alarms.services.acknowledgement import (
     result_acknowledge,
     result_acknowledge_undo,
     results_acknowledge_green,
+)
+from alarms.services.claims import (
+    ClaimError,
+    claim_release,
+    claim_take,
+    claims_in_force,
 )
 from alarms.services.escalation import (
     ESCALATION_MAX_ATTEMPTS,
@@ -43,10 +50,14 @@ __all__ = [
     "UNDO_WINDOW",
     "AcknowledgementError",
     "AnswerInput",
+    "ClaimError",
     "Reading",
     "ReadingError",
     "RecordedBatch",
     "ThresholdTimeline",
+    "claim_release",
+    "claim_take",
+    "claims_in_force",
     "escalation_deliver",
     "escalations_raise",
     "escalations_run",

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alarms.models import Outcome, TriageResult
+from alarms.services.claims import claims_end_when_handled
 from alarms.services.triage import lock_patients, triage_refresh
 from alarms.summary import OPEN
 from monitoring.severity import Severity
@@ -50,6 +51,7 @@ def result_acknowledge(
     if not updated:
         raise AcknowledgementError("not_open", "This result has already been acknowledged.")
     triage_refresh(patient_ids=[result.patient_id])
+    claims_end_when_handled(patient_ids=[result.patient_id], user=user, now=now)
     result.refresh_from_db()
     return result
 
@@ -76,6 +78,7 @@ def results_acknowledge_green(
         receipt_to_citizen=receipt_to_citizen,
     )
     triage_refresh(patient_ids=ids)
+    claims_end_when_handled(patient_ids=ids, user=user, now=now)
     return count
 
 
