@@ -202,3 +202,29 @@ def test_step_page_queries_do_not_grow_with_history(
     )
     with django_assert_max_num_queries(14):
         client.post(url, {"m_spo2": "95", "m_pulse": "72", "action": "next"})
+
+
+def test_receipt_shows_the_nurses_note_only_when_she_shared_it(client, citizen, nurse):
+    from alarms import services
+    from alarms.outcomes import outcomes_for
+
+    ThresholdSetFactory(patient=citizen, copd=True)
+    for value in ("83", "84"):
+        measurements_record(
+            patient=citizen,
+            readings=[Reading(measurement_type("spo2"), Decimal(value), timezone.now())],
+            source=Source.DEVICE,
+        )
+    shared, private = TriageResult.objects.filter(patient=citizen).order_by("pk")
+    outcome = outcomes_for(None).get(code="advised_by_phone")
+    common = {"user": nurse, "outcome": outcome, "receipt_to_citizen": True}
+    services.result_acknowledge(
+        result=shared, note="Tag din akutpakke i dag", note_to_citizen=True, **common
+    )
+    services.result_acknowledge(result=private, note="Overvej indlæggelse", **common)
+
+    login(client, citizen.citizen_user)
+    html = client.get(reverse("citizen:receipts")).content.decode()
+    assert html.count("har set din måling") == 2
+    assert "Tag din akutpakke i dag" in html
+    assert "Overvej indlæggelse" not in html
