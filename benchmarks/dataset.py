@@ -48,6 +48,7 @@ from django.db.models import Model
 
 from alarms import evaluation
 from alarms.models import RelativeRule, Threshold, ThresholdSet, TriageResult
+from alarms.outcomes import no_action_outcome, outcomes_for
 from alarms.services import limits_of, rule_of, triage_refresh, type_info
 from demo.people import make_person
 from demo.seed import _add_limits
@@ -65,7 +66,7 @@ from patients.services import care_permissions_grant
 from telemed.db import column_name
 
 SEED = 20_260_101
-VERSION = 1  # bump when the shape changes, so an old data set is rebuilt
+VERSION = 2  # bump when the shape changes, so an old data set is rebuilt
 TEAMS = 20
 NURSES_PER_TEAM = 3
 DOCTORS = 20
@@ -97,6 +98,9 @@ COLUMNS = {
         "client_uuid",
         "submission_id",
         "severity",
+        "ignored_at",
+        "ignored_by_id",
+        "ignore_reason",
     ],
     Submission: [
         "id",
@@ -139,8 +143,15 @@ COLUMNS = {
         "acknowledged_by_id",
         "acknowledgement_note",
         "receipt_to_citizen",
+        "outcome_id",
+        "note_to_citizen",
+        "ignored_at",
+        "ignored_by_id",
+        "ignore_reason",
     ],
 }
+# ignored_at, ignored_by_id, ignore_reason of a row nobody set aside (COPY text).
+NOT_IGNORED = "\\N\t\\N\t"
 GROUP_WEIGHTS = {
     CopdGroup.MILD: 0.15,
     CopdGroup.MODERATE: 0.40,
@@ -638,6 +649,10 @@ def _day_prefixes(first_date: date, days: int) -> list[tuple[str, int]]:
 def _load(plans, sets, schedules, staff, types, judge, first_date, days, now, log) -> dict:
     kol = Questionnaire.objects.get(code="kol", status=Questionnaire.Status.PUBLISHED)
     cat = Questionnaire.objects.get(code="cat", status=Questionnaire.Status.PUBLISHED)
+    outcome_ids = {
+        "no_action": no_action_outcome(None).pk,
+        "action": outcomes_for(None).get(code="advised_by_phone").pk,
+    }
     kol_answers = _kol_answers(kol)
     cat_items = list(
         QuestionnaireItem.objects.filter(questionnaire=cat).prefetch_related("options")
@@ -665,16 +680,18 @@ def _load(plans, sets, schedules, staff, types, judge, first_date, days, now, lo
         return f"{prefix}{minute // 60 - offset:02d}:{minute % 60:02d}:00+00"
 
     def ack_fields(severity: str, created: str, nurses: list[int], prng) -> str:
-        """resolved_at, acknowledged_at, acknowledged_by_id, note, receipt (COPY text)."""
+        """resolved_at, acknowledged_at, acknowledged_by_id, note, receipt, outcome_id,
+        note_to_citizen and the ignore columns (COPY text)."""
         if created >= red_cutoff_text:
-            return "\\N\t\\N\t\\N\t\tf"
+            return f"\\N\t\\N\t\\N\t\tf\t\\N\tf\t{NOT_IGNORED}"
         # Acknowledged a few hours later (written as the same UTC day text + 'interval').
         nurse = nurses[prng.randrange(len(nurses))]
         note = ACK_NOTES.get(severity, "")
         acked = created  # same moment is close enough for the list; keeps COPY cheap
         resolved = acked if severity == "missing" else "\\N"
         receipt = "t" if note and prng.random() < 0.3 else "f"
-        return f"{resolved}\t{acked}\t{nurse}\t{note}\t{receipt}"
+        outcome = outcome_ids["action" if note and severity == "red" else "no_action"]
+        return f"{resolved}\t{acked}\t{nurse}\t{note}\t{receipt}\t{outcome}\tf\t{NOT_IGNORED}"
 
     def fmt(key: str, value: float) -> str:
         places = decimals[key]
@@ -755,7 +772,7 @@ def _load(plans, sets, schedules, staff, types, judge, first_date, days, now, lo
                         Measurement,
                         f"{mid}\t{pid}\t{tid[key]}\t{value}\t{unit[key]}\t{at}\t{received}\t"
                         f"device\t{device_id}\t{uuid_prefix}-0000-4000-8000-{serial:012x}\t"
-                        f"\\N\t{severity}\n",
+                        f"\\N\t{severity}\t{NOT_IGNORED}\n",
                     )
                     ids["r"] += 1
                     writer.add(
@@ -782,7 +799,7 @@ def _load(plans, sets, schedules, staff, types, judge, first_date, days, now, lo
                             Measurement,
                             f"{ids['m']}\t{pid}\t{tid[key]}\t{value}\t{unit[key]}\t{at}\t"
                             f"{received}\ttyped\t\t{uuid_prefix}-0000-4000-8000-{serial:012x}\t"
-                            f"{sid}\t{severity}\n",
+                            f"{sid}\t{severity}\t{NOT_IGNORED}\n",
                         )
                         severities.append(severity)
                         parts.append(part)
@@ -843,7 +860,7 @@ def _load(plans, sets, schedules, staff, types, judge, first_date, days, now, lo
                     Measurement,
                     f"{ids['m']}\t{pid}\t{tid['cat_score']}\t{total}\t{unit['cat_score']}\t"
                     f"{cat_at}\t{cat_at}\t{source}\t\t{uuid_prefix}-0000-4000-8000-{serial:012x}\t"
-                    f"{sid}\t{severity}\n",
+                    f"{sid}\t{severity}\t{NOT_IGNORED}\n",
                 )
                 writer.add(
                     Submission,
@@ -884,7 +901,8 @@ def _load(plans, sets, schedules, staff, types, judge, first_date, days, now, lo
                 writer.add(
                     Measurement,
                     f"{mid}\t{pid}\t{tid[key]}\t{value}\t{unit[key]}\t{at}\t{received}\t{src}\t"
-                    f"{dev}\t{uuid_prefix}-0000-4000-8000-{serial:012x}\t\\N\t{severity}\n",
+                    f"{dev}\t{uuid_prefix}-0000-4000-8000-{serial:012x}\t\\N\t{severity}\t"
+                    f"{NOT_IGNORED}\n",
                 )
                 ids["r"] += 1
                 writer.add(

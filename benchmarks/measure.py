@@ -356,7 +356,7 @@ def _copy_rows(patient: Patient, items: list[dict], types: dict[str, Measurement
         mtype = types[item["type"]]
         buffer.write(
             f"{patient.pk}\t{mtype.pk}\t{item['value']}\t{mtype.unit}\t{item['measured_at']}\t"
-            f"{datetime.now(UTC).isoformat()}\tdevice\tbench-copy\t{uuid.uuid4()}\t\\N\tgreen\n"
+            f"{datetime.now(UTC).isoformat()}\tdevice\tbench-copy\t{uuid.uuid4()}\t\\N\tgreen\t\n"
         )
     text = buffer.getvalue()
     with psycopg.connect(settings.DATABASE_URL) as conn:
@@ -365,7 +365,8 @@ def _copy_rows(patient: Patient, items: list[dict], types: dict[str, Measurement
             conn.cursor() as cursor,
             cursor.copy(
                 "COPY monitoring_measurement (patient_id, type_id, value, unit, measured_at, "
-                "received_at, source, device_id, client_uuid, submission_id, severity) FROM STDIN"
+                "received_at, source, device_id, client_uuid, submission_id, severity, ignore_reason) "
+                "FROM STDIN"
             ) as copy,
         ):
             copy.write(text)
