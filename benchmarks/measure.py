@@ -365,8 +365,8 @@ def _copy_rows(patient: Patient, items: list[dict], types: dict[str, Measurement
             conn.cursor() as cursor,
             cursor.copy(
                 "COPY monitoring_measurement (patient_id, type_id, value, unit, measured_at, "
-                "received_at, source, device_id, client_uuid, submission_id, severity, ignore_reason) "
-                "FROM STDIN"
+                "received_at, source, device_id, client_uuid, submission_id, severity, "
+                "ignore_reason) FROM STDIN"
             ) as copy,
         ):
             copy.write(text)
