@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 
 from alarms import evaluation
 from alarms.models import RelativeRule, Threshold, ThresholdSet, TriageResult
+from alarms.outcomes import NO_ACTION, outcomes_for
 from alarms.services import limits_of, rule_of, snapshot_with_set, triage_refresh, type_info
 from demo import DEMO_LOGINS, DEMO_PASSWORD, series  # noqa: F401 (re-exported)
 from demo.access import grant_care_permissions
@@ -108,18 +109,31 @@ RULES: dict[str, list[tuple[str, str, str, int, str, str]]] = {
     ],
 }
 
+# What the nurses did about the older results: (note, outcome code of alarms.outcomes.DEFAULTS).
 ACK_NOTES = {
     "yellow": [
-        "Ringet til borger, har det efter omstændighederne godt. Følger op i morgen.",
-        "Set. Borger kender til sin handleplan.",
-        "Talt med borger, starter på anfaldsmedicin efter plan.",
+        (
+            "Ringet til borger, har det efter omstændighederne godt. Følger op i morgen.",
+            "advised_by_phone",
+        ),
+        ("Set. Borger kender til sin handleplan.", "no_action"),
+        ("Talt med borger, starter på anfaldsmedicin efter plan.", "rescue_pack_started"),
+        ("Bedt borger måle igen om en time.", "asked_to_remeasure"),
+        ("Iltmåleren viste forkert, borger havde kolde fingre.", "measurement_error"),
     ],
     "red": [
-        "Ringet til borger. Kontakt til egen læge, opstartet penicillin og prednisolon.",
-        "Hjemmebesøg aftalt samme dag.",
-        "Borger indlagt via 1813.",
+        (
+            "Ringet til borger. Kontakt til egen læge, opstartet penicillin og prednisolon.",
+            "contacted_gp",
+        ),
+        ("Hjemmebesøg aftalt samme dag.", "home_visit_planned"),
+        ("Borger indlagt via 1813.", "emergency_admitted"),
+        ("Målefejl, ny måling var normal.", "measurement_error"),
     ],
-    "missing": ["Borger glemte at måle, ringet.", "Borger var hos familie."],
+    "missing": [
+        ("Borger glemte at måle, ringet.", "advised_by_phone"),
+        ("Borger var hos familie.", "no_action"),
+    ],
 }
 
 
@@ -974,6 +988,7 @@ def _acknowledge_older(
     """Results older than OPEN_DAYS were handled by a nurse of the patient's team; the newer
     ones are left open so the triage list has work in it."""
     cutoff = now - timedelta(days=OPEN_DAYS)
+    outcomes = {outcome.code: outcome for outcome in outcomes_for(None)}
     delay_hours = {"green": (2, 30), "missing": (1, 8), "yellow": (1, 6), "red": (0.2, 1.5)}
     for result in results:
         if result.created_at >= cutoff:
@@ -983,8 +998,12 @@ def _acknowledge_older(
             result.created_at + timedelta(hours=rng.uniform(low, high)), cutoff
         )
         result.acknowledged_by = rng.choice(_team_nurses(staff, result.patient))
+        result.outcome = outcomes[NO_ACTION]
         if result.severity in ACK_NOTES:
-            result.acknowledgement_note = rng.choice(ACK_NOTES[result.severity])
+            note, code = rng.choice(ACK_NOTES[result.severity])
+            result.acknowledgement_note = note
+            result.outcome = outcomes[code]
             result.receipt_to_citizen = rng.random() < 0.3
+            result.note_to_citizen = result.receipt_to_citizen and code != "measurement_error"
         if result.kind == TriageResult.Kind.MISSING:
             result.resolved_at = result.acknowledged_at

@@ -100,6 +100,11 @@ def test_seed_creates_a_plausible_evaluated_demo_once(client):
     open_results = TriageResult.objects.filter(acknowledged_at=None, resolved_at=None)
     assert open_results.filter(severity="red").exists()
     assert TriageResult.objects.exclude(acknowledged_at=None).count() > open_results.count()
+    # Every acknowledged result says what was done, and the outcomes vary as in real life.
+    acknowledged = TriageResult.objects.exclude(acknowledged_at=None)
+    assert not acknowledged.filter(outcome=None).exists()
+    kinds = set(acknowledged.values_list("outcome__kind", flat=True))
+    assert kinds == {"action", "no_action", "false_alarm"}
     cat = Submission.objects.filter(questionnaire__code="cat")
     assert cat.exists() and not cat.filter(score=None).exists()
     assert Questionnaire.objects.get(code="cat", status="published").submissions.count() > 1000
