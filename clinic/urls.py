@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic import doctor_views
+from clinic import doctor_views, handover_views
 from clinic import triage_views as views
 
 app_name = "alarms"
@@ -30,5 +30,6 @@ urlpatterns = [
         views.patient_claim_release,
         name="patient_claim_release",
     ),
+    path("nurse/handover/", handover_views.handover_page, name="handover"),
     path("doctor/", doctor_views.doctor_home, name="doctor_home"),
 ]

@@ -14,6 +14,7 @@ from telemed.roles import Role, request_role
 NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
     Role.NURSE: [
         ("alarms:nurse_home", _("Patients")),
+        ("alarms:handover", _("Handover")),
         ("patient_messages:inbox", _("Messages")),
         ("referrals:list", _("Referrals")),
     ],

@@ -1,0 +1,133 @@
+"""The shift handover: open alarms with claims, escalations, notes, messages, pauses, silence."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from alarms import services
+from alarms.models import Escalation, PatientNote, TriageResult
+from monitoring.models import MeasurementType, Message, Source
+from patients.models import PatientPause
+from telemed.models import AuditEvent
+from tests.conftest import login
+from tests.factories import PatientFactory, ThresholdSetFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/nurse/handover/"
+
+
+def monitored(team, **kwargs):
+    patient = PatientFactory(monitoring_team=team, **kwargs)
+    ThresholdSetFactory(patient=patient, copd=True)
+    return patient
+
+
+def measure(patient, key, value, ago=timedelta(0)):
+    kind = MeasurementType.objects.get(key=key)
+    services.measurements_record(
+        patient=patient,
+        readings=[services.Reading(kind, Decimal(value), timezone.now() - ago)],
+        source=Source.DEVICE,
+        received_at=timezone.now() - ago,
+    )
+
+
+@pytest.fixture
+def shift(team, other_team, nurse):
+    red = monitored(team, first_name="Rasmus", last_name="Rød")
+    measure(red, "spo2", "83")
+    yellow = monitored(team, first_name="Ulla", last_name="Gul")
+    measure(yellow, "spo2", "87")
+    green = monitored(team, first_name="Gustav", last_name="Grøn")
+    measure(green, "spo2", "96")
+    services.claim_take(patient=red, user=nurse)
+    escalated = monitored(team, first_name="Erik", last_name="Eskaleret")
+    measure(escalated, "spo2", "82", ago=timedelta(hours=3))
+    result = TriageResult.objects.get(patient=escalated)
+    Escalation.objects.create(result=result, patient=escalated, state="sent")
+    PatientNote.objects.create(
+        patient=green, author=nurse, text="Ny inhalator bestilt", importance="important"
+    )
+    Message.objects.create(patient=green, sender_is_citizen=True, body="Må jeg tage til Skagen?")
+    paused = monitored(team, first_name="Pia", last_name="Pause")
+    measure(paused, "spo2", "95")
+    PatientPause.objects.create(
+        patient=paused,
+        starts_at=timezone.now() - timedelta(days=2),
+        ends_at=timezone.now() + timedelta(hours=20),
+        reason="Ferie",
+        created_by=nurse,
+    )
+    silent = monitored(team, first_name="Søren", last_name="Stille")
+    measure(silent, "spo2", "95", ago=timedelta(days=5))
+    stranger = monitored(other_team, first_name="Anders", last_name="Andetteam")
+    measure(stranger, "spo2", "80")
+    return {"red": red, "yellow": yellow, "green": green, "silent": silent}
+
+
+def test_handover_lists_what_the_next_shift_must_pick_up(client, nurse, shift):
+    login(client, nurse)
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    [page] = response.context["pages"]
+    alarms = [alarm.patient.last_name for alarm in page.alarms]
+    assert alarms[0] in {"Rød", "Eskaleret"} and "Gul" in alarms and "Grøn" not in alarms
+    assert "Anne Nord siden" in html  # the claim, in Danish
+    assert "Ingen endnu" in html  # reds nobody has claimed stand out
+    assert [e.patient.last_name for e in page.escalations] == ["Eskaleret"]
+    assert "Ny inhalator bestilt" in html
+    assert "Må jeg tage til Skagen?" in html
+    assert [p.patient.last_name for p in page.pauses] == ["Pause"]
+    assert [p.last_name for p in page.silent] == ["Stille"]
+    assert "Andetteam" not in html  # another team's patient
+
+
+def test_an_answered_message_is_not_listed(client, nurse, shift):
+    Message.objects.create(patient=shift["green"], sender_is_citizen=False, body="Ja, god tur")
+    login(client, nurse)
+    [page] = client.get(URL).context["pages"]
+    assert page.messages == []
+
+
+def test_every_patient_shown_is_audited_once(client, nurse, shift):
+    login(client, nurse)
+    client.get(URL)
+    events = AuditEvent.objects.filter(what="Shift handover")
+    assert events.filter(patient=shift["red"]).count() == 1
+    assert events.filter(patient=shift["silent"]).count() == 1
+    assert not events.filter(patient__last_name="Andetteam").exists()
+
+
+def test_only_nurses_open_it(client, doctor, citizen):
+    login(client, doctor)
+    assert client.get(URL).status_code in (302, 403)
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_query_count_does_not_grow_with_patients(
+    client, nurse, team, size, django_assert_max_num_queries
+):
+    kind = MeasurementType.objects.get(key="spo2")
+    for index in range(size):
+        patient = monitored(team) if index < 10 else PatientFactory(monitoring_team=team)
+        if index < 10:
+            services.measurements_record(
+                patient=patient,
+                readings=[services.Reading(kind, Decimal(80 + index // 2), timezone.now())],
+                source=Source.DEVICE,
+            )
+            services.claim_take(patient=patient, user=nurse)
+            PatientNote.objects.create(
+                patient=patient, author=nurse, text="x", importance="important"
+            )
+            Message.objects.create(patient=patient, sender_is_citizen=True, body="Hej")
+    login(client, nurse)
+    with django_assert_max_num_queries(14):
+        response = client.get(URL)
+    assert response.status_code == 200
+    [page] = response.context["pages"]
+    assert len(page.alarms) == 10 and len(page.messages) == 10
