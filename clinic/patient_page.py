@@ -23,6 +23,7 @@ from alarms import reasons as reason_text
 from alarms.models import PatientNote, PatientTriage, Threshold, ThresholdSet, TriageResult
 from alarms.services import ThresholdTimeline
 from alarms.thresholds import LIMIT_FIELDS, patient_sets
+from clinic import presenters
 from clinic.forms import Period
 from monitoring import charts
 from monitoring import selectors as monitoring_selectors
@@ -145,7 +146,8 @@ class MeasurementRow:
 
     @property
     def value_text(self) -> str:
-        return show_decimal(self.measurement.value, self.measurement.type.decimals)
+        """The value as typed, with at least the type's decimals (87,5 % is never 88 %)."""
+        return presenters.stored_number(self.measurement.value, self.measurement.type.decimals)
 
 
 @dataclass
@@ -297,6 +299,7 @@ def _point(row: MeasurementRow, source_labels: dict[str, str]) -> charts.Point:
         reasons=tuple(row.reasons),
         status=acknowledgement_text(row.result),
         open_alarm=row.open_alarm,
+        text=row.value_text,
     )
 
 

@@ -218,6 +218,15 @@ def patient_measurements(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (CSV injection): a leading
+    ``= + - @`` tab or carriage return gets a quote in front."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 @require_GET
 @role_required(*CLINICIANS)
 def patient_measurements_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -252,14 +261,14 @@ def patient_measurements_csv(request: AuthenticatedHttpRequest, pk: int) -> Http
         writer.writerow(
             [
                 timezone.localtime(m.measured_at).strftime("%Y-%m-%d %H:%M"),
-                m.type.name,
+                csv_text(m.type.name),
                 row.value_text,
-                m.type.display_unit,
+                csv_text(m.type.display_unit),
                 str(Severity(row.severity).label) if row.severity else "",
-                " | ".join(row.reasons),
-                str(sources.get(m.source, m.source)),
-                m.device_id,
-                selectors.acknowledgement_text(row.result),
+                csv_text(" | ".join(row.reasons)),
+                csv_text(str(sources.get(m.source, m.source))),
+                csv_text(m.device_id),
+                csv_text(selectors.acknowledgement_text(row.result)),
             ]
         )
     return response

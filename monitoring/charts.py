@@ -64,6 +64,7 @@ class Point:
     reasons: tuple[str, ...] = ()
     status: str = ""
     open_alarm: bool = False
+    text: str = ""  # the value as written (SpO2 87,5 stays 87,5); empty: format ``value``
 
     @property
     def is_alarm(self) -> bool:
@@ -265,7 +266,8 @@ def limit_lines(
 
 def _hover(point: Point, series: str, unit: str, decimals: int, labels: Labels) -> str:
     lines = [
-        f"<b>{escape(series)}: {show_number(point.value, decimals)} {escape(unit)}</b>",
+        f"<b>{escape(series)}: {escape(point.text or show_number(point.value, decimals))} "
+        f"{escape(unit)}</b>",
         show_time(point.at),
     ]
     if point.severity:

@@ -427,3 +427,29 @@ def test_header_links_to_messages_devices_and_first_login_for_the_team(
     html = login(client, doctor).get(page).content.decode()
     assert reverse("patient_messages:thread", args=[monitored.pk]) in html
     assert reverse("interop:devices", args=[monitored.pk]) not in html
+
+
+def test_a_value_typed_with_a_decimal_is_shown_as_typed_in_chart_table_and_csv(
+    client, citizen, nurse
+):
+    ThresholdSetFactory(patient=citizen, copd=True)
+    measurements_record(
+        patient=citizen,
+        readings=[Reading(measurement_type("spo2"), Decimal("87.5"), timezone.now())],
+        source=Source.TYPED,
+        device_id='=HYPERLINK("http://evil")',
+    )
+    login(client, nurse)
+    spo2 = chart_figures(client.get(reverse("patient:detail", args=[citizen.pk])))["spo2"]
+    hover = next(t for t in spo2["data"] if t["mode"] == "lines+markers")["text"][0]
+    assert "SpO2): 87,5 %</b>" in hover  # not rounded to 88
+
+    table = client.get(reverse("patient:measurements", args=[citizen.pk])).content.decode()
+    assert "<strong>87,5</strong>" in table
+
+    export = client.get(reverse("patient:measurements_csv", args=[citizen.pk]))
+    [row] = export.content.decode("utf-8-sig").strip().splitlines()[1:]
+    cells = row.split(";")
+    assert "87,5" in cells
+    # The device id a spreadsheet would run as a formula is neutralised, kept readable.
+    assert any(cell.strip('"').startswith("'=HYPERLINK") for cell in cells)
