@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clinic import handover
-from telemed.audit import audit_record_many
+from telemed.audit import audit_record
 from telemed.http import AuthenticatedHttpRequest
 from telemed.roles import Role, role_required
 
@@ -18,11 +18,11 @@ from telemed.roles import Role, role_required
 def handover_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     team = request.GET.get("team", "")
     pages = handover.handover(user=request.user, team_id=int(team) if team.isdigit() else None)
-    audit_record_many(
+    # One event per look, as the triage list records it.
+    audit_record(
         request=request,
         action="view",
-        what="Shift handover",
-        patient_ids=handover.shown_patient_ids(pages),
+        what=f"Shift handover ({len(handover.shown_patient_ids(pages))} patients shown)",
     )
     return render(
         request,
