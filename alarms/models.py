@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.models import IgnoreReason, MeasurementType, Schedule, Submission
+from monitoring.models import Ignorable, MeasurementType, Schedule, Submission
 from monitoring.models import Measurement as MeasurementModel
 from monitoring.severity import Severity
 from patients.models import CopdGroup, Organisation, Patient, Referral
@@ -277,11 +277,12 @@ class Outcome(models.Model):
         return self.label_da if language.startswith("da") else (self.label_en or self.label_da)
 
 
-class TriageResult(models.Model):
+class TriageResult(Ignorable):
     """The evaluated result of a measurement or a submission, or a missing-data alarm.
 
     Keeps the severity, the reasons in plain words, and a snapshot of the limits used.
-    Acknowledgement (kvittering) is recorded on the row.
+    Acknowledgement (kvittering) is recorded on the row; a result set aside (``Ignorable``, e.g. a
+    duplicate submission or the result of an ignored measurement) is closed without one.
     """
 
     class Kind(models.TextChoices):
@@ -333,20 +334,6 @@ class TriageResult(models.Model):
     acknowledgement_note = models.TextField(_("note"), blank=True)
     receipt_to_citizen = models.BooleanField(_("receipt sent to citizen"), default=False)
     note_to_citizen = models.BooleanField(_("note shown on the citizen's receipt"), default=False)
-    # Set aside by a clinician (e.g. a duplicate submission, or the result of an ignored
-    # measurement): closed without an acknowledgement, kept and shown struck through.
-    ignored_at = models.DateTimeField(_("ignored"), null=True, blank=True)
-    ignored_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("ignored by"),
-    )
-    ignore_reason = models.CharField(
-        _("reason for ignoring"), max_length=20, choices=IgnoreReason.choices, blank=True
-    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -375,11 +362,7 @@ class TriageResult(models.Model):
                 condition=Q(acknowledged_at__isnull=True) | Q(acknowledged_by__isnull=False),
                 name="triageresult_acknowledged_by_someone",
             ),
-            models.CheckConstraint(
-                condition=Q(ignored_at__isnull=True, ignore_reason="")
-                | Q(ignored_at__isnull=False, ignored_by__isnull=False, ignore_reason__gt=""),
-                name="triageresult_ignored_with_reason",
-            ),
+            Ignorable.constraint("triageresult_ignored_with_reason"),
             # Each scheduled occasion raises at most one missing-data alarm, whatever the workers.
             models.UniqueConstraint(
                 fields=["schedule", "due_at"],

@@ -36,10 +36,11 @@ DEFAULTS: list[tuple[str, str, str, str]] = [
 ]
 
 
-def outcome_defaults_ensure() -> None:
-    """Create the built-in outcomes that are missing (after a database flush, say)."""
+def outcome_defaults_ensure(model: type[Outcome] = Outcome) -> None:
+    """Create the built-in outcomes that are missing (by migration 0008 with its historical
+    model, and again after a database flush)."""
     for order, (code, label_da, label_en, kind) in enumerate(DEFAULTS):
-        Outcome.objects.get_or_create(
+        model.objects.get_or_create(
             organisation=None,
             code=code,
             defaults={

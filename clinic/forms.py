@@ -222,6 +222,12 @@ class PauseForm(forms.Form):
         return _local_midnight(self.cleaned_data["until"] + timedelta(days=1))
 
 
+def clinician_organisation_id(user: Any) -> int | None:
+    """The organisation whose outcome list a clinician acknowledges with (None: the defaults)."""
+    clinician = getattr(user, "clinician", None)
+    return clinician.organisation_id if clinician is not None else None
+
+
 class AcknowledgeForm(forms.Form):
     """Acknowledging a result: what was done (required, from the organisation's list), a note,
     and a receipt to the citizen that may show the note. The same fields on the triage list and

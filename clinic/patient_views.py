@@ -10,7 +10,6 @@ without JavaScript.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,7 +28,15 @@ from alarms.outcomes import outcomes_for
 from alarms.services import AcknowledgementError, ThresholdTimeline, result_acknowledge
 from alarms.thresholds import ThresholdChangeError, patient_thresholds_change
 from clinic import patient_page as selectors
-from clinic.forms import AcknowledgeForm, NoteForm, PauseForm, RangeForm, ThresholdsForm
+from clinic import presenters
+from clinic.forms import (
+    AcknowledgeForm,
+    NoteForm,
+    PauseForm,
+    RangeForm,
+    ThresholdsForm,
+    clinician_organisation_id,
+)
 from monitoring.models import Source
 from monitoring.severity import Severity
 from patients.access import (
@@ -297,20 +304,11 @@ def patient_results(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _results_page(request, patient)
 
 
-@dataclass
-class RefusedAcknowledgement:
-    """An acknowledgement that was refused: its result's form opens again with what was typed."""
-
-    pk: int
-    error: str
-    typed: dict[str, str]
-
-
 def _results_page(
     request: AuthenticatedHttpRequest,
     patient: Patient,
     *,
-    refused: RefusedAcknowledgement | None = None,
+    refused: presenters.Refused | None = None,
 ) -> HttpResponse:
     form, period = _period(request)
     rows = selectors.result_rows(patient_id=patient.pk, period=period)
@@ -324,7 +322,9 @@ def _results_page(
             "rows": rows,
             "range_form": form,
             "can_monitor": can_monitor,
-            "outcomes": list(outcomes_for(_organisation_id(request))) if can_monitor else [],
+            "outcomes": list(outcomes_for(clinician_organisation_id(request.user)))
+            if can_monitor
+            else [],
             "refused": refused,
             "open_count": sum(
                 1 for r in rows if r.result.acknowledged_at is None and r.result.resolved_at is None
@@ -333,11 +333,6 @@ def _results_page(
         period=period,
         status=400 if refused else 200,
     )
-
-
-def _organisation_id(request: AuthenticatedHttpRequest) -> int | None:
-    clinician = getattr(request.user, "clinician", None)
-    return clinician.organisation_id if clinician is not None else None
 
 
 def _notes_context(patient: Patient, form: NoteForm | None = None) -> dict[str, Any]:
@@ -422,13 +417,13 @@ def result_acknowledge_view(
         request, pk, what="Result acknowledged", action="update", perm=MONITOR
     )
     result = get_object_or_404(TriageResult, pk=result_pk, patient=patient)
-    form = AcknowledgeForm(request.POST, organisation_id=_organisation_id(request))
+    form = AcknowledgeForm(request.POST, organisation_id=clinician_organisation_id(request.user))
     if not form.is_valid():
         typed = {key: request.POST.get(key, "") for key in form.fields}
         return _results_page(
             request,
             patient,
-            refused=RefusedAcknowledgement(result.pk, form.first_error(), typed),
+            refused=presenters.Refused(result.pk, form.first_error(), typed),
         )
     try:
         result_acknowledge(
@@ -438,18 +433,6 @@ def result_acknowledge_view(
             note=form.cleaned_data["note"],
             receipt_to_citizen=form.cleaned_data["receipt_to_citizen"],
             note_to_citizen=form.cleaned_data["note_to_citizen"],
-        )
-    except AcknowledgementError:
-        messages.error(request, _("This result was already acknowledged by someone else."))
-    else:
-        messages.success(request, _("Result acknowledged."))
-    return _back("results", patient, request)
-    try:
-        result_acknowledge(
-            result=result,
-            user=request.user,
-            note=form.cleaned_data["note"],
-            receipt_to_citizen=form.cleaned_data["receipt_to_citizen"],
         )
     except AcknowledgementError:
         messages.error(request, _("This result was already acknowledged by someone else."))

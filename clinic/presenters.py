@@ -72,9 +72,7 @@ class ClaimShown:
     mine: bool
 
 
-def claim_shown(claim: Claim | None, user: User | None) -> ClaimShown | None:
-    if claim is None:
-        return None
+def claim_shown(claim: Claim, user: User | None) -> ClaimShown:
     nurse = claim.claimed_by
     return ClaimShown(
         name=nurse.get_full_name() or nurse.username,
@@ -87,9 +85,8 @@ def claim_shown(claim: Claim | None, user: User | None) -> ClaimShown | None:
 def claims_shown(patient_ids: Sequence[int], user: User | None) -> dict[int, ClaimShown]:
     """The claim in force of each patient (one query whatever the number of patients)."""
     return {
-        claim.patient_id: shown
+        claim.patient_id: claim_shown(claim, user)
         for claim in services.claims_in_force(patient_ids)
-        if (shown := claim_shown(claim, user)) is not None
     }
 
 

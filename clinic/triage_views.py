@@ -23,7 +23,7 @@ from alarms import selectors, services
 from alarms.models import Outcome, TriageResult
 from alarms.outcomes import no_action_outcome, outcomes_for
 from clinic import presenters
-from clinic.forms import NOTE_MAX_LENGTH, AcknowledgeForm
+from clinic.forms import NOTE_MAX_LENGTH, AcknowledgeForm, clinician_organisation_id
 from monitoring.severity import TRIAGE_LEVELS
 from patients.access import get_patient_for_user
 from patients.models import Patient
@@ -124,7 +124,7 @@ def _render_row(
 
 
 def _outcomes(request: AuthenticatedHttpRequest) -> list[Outcome]:
-    return list(outcomes_for(_organisation_id(request)))
+    return list(outcomes_for(clinician_organisation_id(request.user)))
 
 
 @require_GET
@@ -154,7 +154,7 @@ def result_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     patient = get_patient_for_user(
         request, result.patient_id, what=f"Acknowledged result {result.pk}", action="update"
     )
-    form = AcknowledgeForm(request.POST, organisation_id=_organisation_id(request))
+    form = AcknowledgeForm(request.POST, organisation_id=clinician_organisation_id(request.user))
     if not form.is_valid():
         refused = presenters.Refused(
             result.pk, form.first_error(), {k: request.POST.get(k, "") for k in form.fields}
@@ -178,11 +178,6 @@ def result_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         if not request.htmx:
             messages.success(request, _("Result acknowledged."))
     return _row_response(request, patient)
-
-
-def _organisation_id(request: AuthenticatedHttpRequest) -> int | None:
-    clinician = getattr(request.user, "clinician", None)
-    return clinician.organisation_id if clinician is not None else None
 
 
 @require_POST
@@ -218,7 +213,7 @@ def patient_acknowledge_green(request: AuthenticatedHttpRequest, pk: int) -> Htt
     count = services.results_acknowledge_green(
         patient_ids=[patient.pk],
         user=request.user,
-        outcome=no_action_outcome(_organisation_id(request)),
+        outcome=no_action_outcome(clinician_organisation_id(request.user)),
         note=_note(request),
         receipt_to_citizen=request.POST.get("receipt_to_citizen") == "1",
     )
@@ -236,7 +231,7 @@ def list_acknowledge_green(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = services.results_acknowledge_green(
         patient_ids=patient_ids,
         user=request.user,
-        outcome=no_action_outcome(_organisation_id(request)),
+        outcome=no_action_outcome(clinician_organisation_id(request.user)),
         note=_note(request),
     )
     audit_record_many(

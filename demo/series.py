@@ -21,10 +21,9 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TypedDict
 
 STABLE = "stable"
 DETERIORATING = "deteriorating"
@@ -93,50 +92,35 @@ class Profile:
     bumps: tuple[int, ...] = ()
 
 
-class _ProfileCommon(TypedDict):
-    """The Profile fields every pattern draws, in the order they are drawn."""
-
-    pattern: str
-    copd_group: str
-    spo2: float
-    pulse: float
-    cat: float
-    crp: float
-    weight: float | None
-    fev1: float | None
-    usual_sputum: str
-    skip_rate: float
-    hour: int
-
-
 def make_profile(rng: random.Random, *, copd_group: str, pattern: str, days: int) -> Profile:
     spo2, pulse, cat, fev1 = USUAL[copd_group]
     severe = copd_group in ("severe", "very_severe")
-    common: _ProfileCommon = {
-        "pattern": pattern,
-        "copd_group": copd_group,
-        "spo2": spo2 + rng.uniform(-1.0, 1.0),
-        "pulse": pulse + rng.uniform(-8.0, 8.0),
-        "cat": cat + rng.uniform(-3.0, 3.0),
-        "crp": rng.uniform(2.0, 8.0),
-        "weight": round(rng.uniform(52.0, 98.0), 1) if severe or rng.random() < 0.3 else None,
-        "fev1": fev1 * rng.uniform(0.85, 1.15) if rng.random() < 0.5 else None,
-        "usual_sputum": "clear_white" if severe or rng.random() < 0.4 else "none",
-        "skip_rate": rng.choice([0.0, 0.02, 0.05, 0.05, 0.1, 0.15]),
-        "hour": rng.choice([7, 8, 8, 9, 9, 10]),
-    }
+    # What every pattern draws, in this order (the seed gives the same demo every time).
+    usual = Profile(
+        pattern=pattern,
+        copd_group=copd_group,
+        spo2=spo2 + rng.uniform(-1.0, 1.0),
+        pulse=pulse + rng.uniform(-8.0, 8.0),
+        cat=cat + rng.uniform(-3.0, 3.0),
+        crp=rng.uniform(2.0, 8.0),
+        weight=round(rng.uniform(52.0, 98.0), 1) if severe or rng.random() < 0.3 else None,
+        fev1=fev1 * rng.uniform(0.85, 1.15) if rng.random() < 0.5 else None,
+        usual_sputum="clear_white" if severe or rng.random() < 0.4 else "none",
+        skip_rate=rng.choice([0.0, 0.02, 0.05, 0.05, 0.1, 0.15]),
+        hour=rng.choice([7, 8, 8, 9, 9, 10]),
+    )
     if pattern == STABLE:
         bumps = tuple(sorted(rng.sample(range(days), k=rng.randrange(0, 3))))
-        return Profile(**common, bumps=bumps)
+        return replace(usual, bumps=bumps)
     if pattern == DETERIORATING:
-        return Profile(
-            **common,
+        return replace(
+            usual,
             onset=rng.randrange(0, days // 3),
             peak=rng.uniform(0.45, 0.8),
         )
     if pattern == EXACERBATION:
-        return Profile(
-            **common,
+        return replace(
+            usual,
             onset=rng.randrange(max(0, days - 45), days - 1),
             ramp=rng.randrange(2, 6),
             plateau=rng.randrange(1, 4),
@@ -144,8 +128,8 @@ def make_profile(rng: random.Random, *, copd_group: str, pattern: str, days: int
             peak=rng.uniform(0.75, 1.0),
         )
     if pattern == RECOVERY:
-        return Profile(
-            **common,
+        return replace(
+            usual,
             onset=-rng.randrange(2, 5),
             ramp=1,
             plateau=0,

@@ -386,7 +386,38 @@ class IgnoreReason(models.TextChoices):
     DEVICE_FAULT = "device_fault", _("Device fault")
 
 
-class Measurement(models.Model):
+class Ignorable(models.Model):
+    """Set aside by a clinician (a measurement error, a duplicate, a device fault): kept and
+    shown struck through with the reason, left out of alarm colours and of the baselines of
+    relative rules. Undoing clears all three fields."""
+
+    ignored_at = models.DateTimeField(_("ignored"), null=True, blank=True)
+    ignored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ignored by"),
+    )
+    ignore_reason = models.CharField(
+        _("reason for ignoring"), max_length=20, choices=IgnoreReason.choices, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def constraint(name: str) -> models.CheckConstraint:
+        """All three fields set, or none (each model names its own constraint)."""
+        return models.CheckConstraint(
+            condition=Q(ignored_at__isnull=True, ignore_reason="")
+            | Q(ignored_at__isnull=False, ignored_by__isnull=False, ignore_reason__gt=""),
+            name=name,
+        )
+
+
+class Measurement(Ignorable):
     """One value of one type, typed by the citizen, sent by a device or entered in the clinic.
 
     ``client_uuid`` makes uploads idempotent: a device retrying a batch sends the same UUIDs and
@@ -413,20 +444,6 @@ class Measurement(models.Model):
     severity = models.CharField(
         _("severity"), max_length=8, choices=Severity.choices, null=True, blank=True
     )
-    # Set aside by a clinician: kept and shown struck through, left out of alarm colours and
-    # of the baselines of relative rules. Undoing clears all three.
-    ignored_at = models.DateTimeField(_("ignored"), null=True, blank=True)
-    ignored_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("ignored by"),
-    )
-    ignore_reason = models.CharField(
-        _("reason for ignoring"), max_length=20, choices=IgnoreReason.choices, blank=True
-    )
 
     class Meta:
         ordering = ["-measured_at"]
@@ -436,11 +453,7 @@ class Measurement(models.Model):
             models.UniqueConstraint(
                 fields=["source", "client_uuid"], name="measurement_unique_client_uuid_per_source"
             ),
-            models.CheckConstraint(
-                condition=Q(ignored_at__isnull=True, ignore_reason="")
-                | Q(ignored_at__isnull=False, ignored_by__isnull=False, ignore_reason__gt=""),
-                name="measurement_ignored_with_reason",
-            ),
+            Ignorable.constraint("measurement_ignored_with_reason"),
         ]
         indexes = [
             # Latest value per patient and type, and chart series for a range.

@@ -76,6 +76,18 @@ def nurse(org_municipality, team):
 
 
 @pytest.fixture
+def colleague(org_municipality, team):
+    """A second nurse of the nurse's team (Bente Syd)."""
+    return NurseFactory(
+        organisation=org_municipality,
+        teams=[team],
+        user__username="bente",
+        user__first_name="Bente",
+        user__last_name="Syd",
+    ).user
+
+
+@pytest.fixture
 def other_nurse(org_municipality, other_team):
     return NurseFactory(
         organisation=org_municipality,

@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from alarms import services
 from alarms.models import RelativeRule, Threshold, ThresholdSet, TriageResult
 from demo.people import make_cpr
 from monitoring.models import (
@@ -399,3 +400,27 @@ class TriageResultFactory(DjangoModelFactory):
     kind = TriageResult.Kind.MEASUREMENT
     severity = Severity.GREEN
     reasons = factory.LazyFunction(list)
+
+
+# Evaluated readings ---------------------------------------------------------------------
+
+
+def monitored_patient(team: Any, **kwargs: Any) -> Patient:
+    """A patient of ``team`` with the COPD thresholds, so readings are judged as in real use."""
+    patient = PatientFactory(monitoring_team=team, **kwargs)
+    ThresholdSetFactory(patient=patient, copd=True)
+    return patient
+
+
+def record_reading(
+    patient: Patient, key: str, value: str, ago: timedelta = timedelta(0), **kwargs: Any
+) -> Any:
+    """One device reading ``ago`` in the past, stored and evaluated through the service."""
+    at = timezone.now() - ago
+    return services.measurements_record(
+        patient=patient,
+        readings=[services.Reading(measurement_type(key), Decimal(value), at)],
+        source=kwargs.pop("source", Source.DEVICE),
+        received_at=at,
+        **kwargs,
+    )

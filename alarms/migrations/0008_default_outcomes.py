@@ -2,22 +2,11 @@
 
 from django.db import migrations
 
-from alarms.outcomes import DEFAULTS
+from alarms.outcomes import outcome_defaults_ensure
 
 
 def add_defaults(apps, schema_editor):
-    Outcome = apps.get_model("alarms", "Outcome")
-    for order, (code, label_da, label_en, kind) in enumerate(DEFAULTS):
-        Outcome.objects.update_or_create(
-            organisation=None,
-            code=code,
-            defaults={
-                "label_da": label_da,
-                "label_en": label_en,
-                "kind": str(kind),
-                "sort_order": order * 10,
-            },
-        )
+    outcome_defaults_ensure(apps.get_model("alarms", "Outcome"))
 
 
 class Migration(migrations.Migration):

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from alarms.models import Claim, TriageResult
@@ -45,10 +45,13 @@ def claims_in_force(patient_ids: Iterable[int], *, now: datetime | None = None) 
 
 
 def _claim_minutes(patient: Patient) -> int:
-    team = patient.monitoring_team
-    if team is None:
-        return DEFAULT_CLAIM_MINUTES
-    return team.organisation.claim_minutes
+    """The organisation's claim time (one query; the default for a patient without a team)."""
+    minutes = (
+        Patient.objects.filter(pk=patient.pk)
+        .values_list("monitoring_team__organisation__claim_minutes", flat=True)
+        .first()
+    )
+    return minutes if minutes is not None else DEFAULT_CLAIM_MINUTES
 
 
 def _close_expired(patient_id: int, now: datetime) -> None:
@@ -109,13 +112,11 @@ def claims_end_when_handled(
     *, patient_ids: Iterable[int], user: User, now: datetime | None = None
 ) -> int:
     """End the claims of patients with nothing open any more (call inside the acknowledging
-    transaction, after the change, with the patients locked). Returns how many ended."""
-    now = now or timezone.now()
-    handled = (
+    transaction, after the change, with the patients locked). One statement; returns how many
+    ended."""
+    still_open = TriageResult.objects.filter(OPEN, patient_id=OuterRef("patient_id"))
+    return (
         Claim.objects.filter(ended_at__isnull=True, patient_id__in=list(patient_ids))
-        .exclude(patient__triage_results__in=TriageResult.objects.filter(OPEN))
-        .values_list("pk", flat=True)
-    )
-    return Claim.objects.filter(pk__in=list(handled)).update(
-        ended_at=now, ended_by=user, end=Claim.End.ACKNOWLEDGED
+        .filter(~Exists(still_open))
+        .update(ended_at=now or timezone.now(), ended_by=user, end=Claim.End.ACKNOWLEDGED)
     )

@@ -10,29 +10,16 @@ from alarms import services
 from alarms.models import Claim, TriageResult
 from alarms.outcomes import outcomes_for
 from monitoring.models import MeasurementType, Source
-from tests.factories import NurseFactory, PatientFactory, ThresholdSetFactory
+from tests.factories import PatientFactory, monitored_patient, record_reading
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def red_patient(team):
-    patient = PatientFactory(monitoring_team=team)
-    ThresholdSetFactory(patient=patient, copd=True)
-    spo2 = MeasurementType.objects.get(key="spo2")
-    services.measurements_record(
-        patient=patient,
-        readings=[services.Reading(spo2, Decimal("83"), timezone.now())],
-        source=Source.DEVICE,
-    )
+    patient = monitored_patient(team)
+    record_reading(patient, "spo2", "83")
     return patient
-
-
-@pytest.fixture
-def colleague(org_municipality, team):
-    return NurseFactory(
-        organisation=org_municipality, teams=[team], user__first_name="Bente", user__last_name="Syd"
-    ).user
 
 
 def in_force(patient):

@@ -5,40 +5,22 @@ the note on her receipt, and the handover shows what is still open."""
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django.urls import reverse
-from django.utils import timezone
 
-from alarms import services
-from monitoring.models import MeasurementType, Source
 from tests.browser.conftest import axe_check, login_as, screenshot, serious
-from tests.factories import NurseFactory, PatientFactory, ThresholdSetFactory
+from tests.factories import monitored_patient, record_reading
 
 
 def monitored(team, first, last, key, value, ago=timedelta(0)):
-    person = PatientFactory(monitoring_team=team, first_name=first, last_name=last, with_login=True)
-    ThresholdSetFactory(patient=person, copd=True)
-    kind = MeasurementType.objects.get(key=key)
-    services.measurements_record(
-        patient=person,
-        readings=[services.Reading(kind, Decimal(value), timezone.now() - ago)],
-        source=Source.DEVICE,
-        received_at=timezone.now() - ago,
-    )
+    person = monitored_patient(team, first_name=first, last_name=last, with_login=True)
+    record_reading(person, key, value, ago)
     return person
 
 
 def test_claim_acknowledge_with_outcome_receipt_and_handover(
-    page, phone_page, nurse, team, org_municipality
+    page, phone_page, nurse, colleague, team
 ):
-    colleague = NurseFactory(
-        organisation=org_municipality,
-        teams=[team],
-        user__username="bente",
-        user__first_name="Bente",
-        user__last_name="Syd",
-    ).user
     red = monitored(team, "Rasmus", "Rødgaard", "spo2", "83", timedelta(minutes=30))
     monitored(team, "Ulla", "Gulstrup", "pulse", "116", timedelta(hours=2))
 

@@ -1,42 +1,21 @@
 """ "I'm on it" on the triage list: claim, seen by the team, release, take over, refusals."""
 
-from decimal import Decimal
-
 import pytest
-from django.utils import timezone
 
 from alarms import services
 from alarms.models import Claim
-from monitoring.models import MeasurementType, Source
 from telemed.models import AuditEvent
 from tests.conftest import login
-from tests.factories import NurseFactory, PatientFactory, ThresholdSetFactory
+from tests.factories import PatientFactory, monitored_patient, record_reading
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def red_patient(team):
-    patient = PatientFactory(monitoring_team=team, first_name="Rasmus", last_name="Rød")
-    ThresholdSetFactory(patient=patient, copd=True)
-    spo2 = MeasurementType.objects.get(key="spo2")
-    services.measurements_record(
-        patient=patient,
-        readings=[services.Reading(spo2, Decimal("83"), timezone.now())],
-        source=Source.DEVICE,
-    )
+    patient = monitored_patient(team, first_name="Rasmus", last_name="Rød")
+    record_reading(patient, "spo2", "83")
     return patient
-
-
-@pytest.fixture
-def colleague(org_municipality, team):
-    return NurseFactory(
-        organisation=org_municipality,
-        teams=[team],
-        user__username="bente",
-        user__first_name="Bente",
-        user__last_name="Syd",
-    ).user
 
 
 def claim_url(patient):

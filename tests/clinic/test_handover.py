@@ -12,48 +12,32 @@ from monitoring.models import MeasurementType, Message, Source
 from patients.models import PatientPause
 from telemed.models import AuditEvent
 from tests.conftest import login
-from tests.factories import PatientFactory, ThresholdSetFactory
+from tests.factories import PatientFactory, monitored_patient, record_reading
 
 pytestmark = pytest.mark.django_db
 
 URL = "/nurse/handover/"
 
 
-def monitored(team, **kwargs):
-    patient = PatientFactory(monitoring_team=team, **kwargs)
-    ThresholdSetFactory(patient=patient, copd=True)
-    return patient
-
-
-def measure(patient, key, value, ago=timedelta(0)):
-    kind = MeasurementType.objects.get(key=key)
-    services.measurements_record(
-        patient=patient,
-        readings=[services.Reading(kind, Decimal(value), timezone.now() - ago)],
-        source=Source.DEVICE,
-        received_at=timezone.now() - ago,
-    )
-
-
 @pytest.fixture
 def shift(team, other_team, nurse):
-    red = monitored(team, first_name="Rasmus", last_name="Rød")
-    measure(red, "spo2", "83")
-    yellow = monitored(team, first_name="Ulla", last_name="Gul")
-    measure(yellow, "spo2", "87")
-    green = monitored(team, first_name="Gustav", last_name="Grøn")
-    measure(green, "spo2", "96")
+    red = monitored_patient(team, first_name="Rasmus", last_name="Rød")
+    record_reading(red, "spo2", "83")
+    yellow = monitored_patient(team, first_name="Ulla", last_name="Gul")
+    record_reading(yellow, "spo2", "87")
+    green = monitored_patient(team, first_name="Gustav", last_name="Grøn")
+    record_reading(green, "spo2", "96")
     services.claim_take(patient=red, user=nurse)
-    escalated = monitored(team, first_name="Erik", last_name="Eskaleret")
-    measure(escalated, "spo2", "82", ago=timedelta(hours=3))
+    escalated = monitored_patient(team, first_name="Erik", last_name="Eskaleret")
+    record_reading(escalated, "spo2", "82", ago=timedelta(hours=3))
     result = TriageResult.objects.get(patient=escalated)
     Escalation.objects.create(result=result, patient=escalated, state="sent")
     PatientNote.objects.create(
         patient=green, author=nurse, text="Ny inhalator bestilt", importance="important"
     )
     Message.objects.create(patient=green, sender_is_citizen=True, body="Må jeg tage til Skagen?")
-    paused = monitored(team, first_name="Pia", last_name="Pause")
-    measure(paused, "spo2", "95")
+    paused = monitored_patient(team, first_name="Pia", last_name="Pause")
+    record_reading(paused, "spo2", "95")
     PatientPause.objects.create(
         patient=paused,
         starts_at=timezone.now() - timedelta(days=2),
@@ -61,10 +45,10 @@ def shift(team, other_team, nurse):
         reason="Ferie",
         created_by=nurse,
     )
-    silent = monitored(team, first_name="Søren", last_name="Stille")
-    measure(silent, "spo2", "95", ago=timedelta(days=5))
-    stranger = monitored(other_team, first_name="Anders", last_name="Andetteam")
-    measure(stranger, "spo2", "80")
+    silent = monitored_patient(team, first_name="Søren", last_name="Stille")
+    record_reading(silent, "spo2", "95", ago=timedelta(days=5))
+    stranger = monitored_patient(other_team, first_name="Anders", last_name="Andetteam")
+    record_reading(stranger, "spo2", "80")
     return {"red": red, "yellow": yellow, "green": green, "silent": silent}
 
 
@@ -112,7 +96,7 @@ def test_query_count_does_not_grow_with_patients(
 ):
     kind = MeasurementType.objects.get(key="spo2")
     for index in range(size):
-        patient = monitored(team) if index < 10 else PatientFactory(monitoring_team=team)
+        patient = monitored_patient(team) if index < 10 else PatientFactory(monitoring_team=team)
         if index < 10:
             services.measurements_record(
                 patient=patient,

@@ -13,24 +13,12 @@ from monitoring.models import MeasurementType, Source
 from telemed.models import AuditEvent
 from tests.conftest import login
 from tests.factories import PatientFactory, ThresholdSetFactory
+from tests.factories import monitored_patient as patient_on
+from tests.factories import record_reading as measure
 
 pytestmark = pytest.mark.django_db
 
 URL = "/nurse/"
-
-
-def patient_on(team, **kwargs):
-    patient = PatientFactory(monitoring_team=team, **kwargs)
-    ThresholdSetFactory(patient=patient, copd=True)
-    return patient
-
-
-def measure(patient, key, value, ago=timedelta(0)):
-    kind = MeasurementType.objects.get(key=key)
-    reading = services.Reading(kind, Decimal(value), timezone.now() - ago)
-    return services.measurements_record(
-        patient=patient, readings=[reading], source=Source.DEVICE, received_at=timezone.now() - ago
-    )
 
 
 @pytest.fixture
