@@ -510,6 +510,9 @@ class Escalation(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.PENDING
     )
+    # When a delivery task was last queued for it: the beat queues one task per escalation and
+    # queues again only after a failure or when the task was lost (ESCALATION_RECLAIM_SECONDS).
+    queued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -227,6 +227,12 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "telemed@localhost")
+# Seconds a mail server may take before a send gives up (Django's SMTP backend): a hung server
+# must not hold an escalation in "sending" for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# An escalation left in "sending" this long (a worker killed mid-delivery) is sent again. Must be
+# longer than EMAIL_TIMEOUT, so a worker that is merely slow is never overtaken (checked at start).
+ESCALATION_RECLAIM_SECONDS = env_int("ESCALATION_RECLAIM_SECONDS", 300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

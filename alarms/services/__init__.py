@@ -24,7 +24,9 @@ from alarms.services.claims import (
 from alarms.services.escalation import (
     ESCALATION_MAX_ATTEMPTS,
     escalation_deliver,
+    escalations_due,
     escalations_raise,
+    escalations_reclaim,
     escalations_run,
 )
 from alarms.services.missing_data import MISSING_LOOKBACK, missing_data_raise
@@ -59,7 +61,9 @@ __all__ = [
     "claim_take",
     "claims_in_force",
     "escalation_deliver",
+    "escalations_due",
     "escalations_raise",
+    "escalations_reclaim",
     "escalations_run",
     "evaluate_readings",
     "limits_of",

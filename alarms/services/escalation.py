@@ -1,58 +1,155 @@
-"""Escalation of unacknowledged reds: raised once per result, delivered once per escalation."""
+"""Escalation of unacknowledged reds: raised once per result and tier, delivered exactly once.
+
+Tier 1 tells the patient's monitoring team after ``Organisation.escalation_minutes``; tier 2
+tells the organisation's second recipients (``second_escalation_team``, such as the on-call
+doctors) a further ``second_escalation_minutes`` after tier 1, if the red is still open.
+
+Delivery: the beat task (``alarms.tasks.run_escalations``) raises what is due, reclaims rows a
+killed worker left in "sending", and queues one ``deliver_escalation`` task per escalation. Each
+delivery claims its row with a conditional update (pending -> sending), so a task delivered
+twice, or two workers at once, send one e-mail.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F
+from django.db import transaction
+from django.db.models import Case, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value, When
 from django.utils import timezone
 
-from alarms.models import (
-    Escalation,
-    TriageResult,
-)
+from alarms.models import Escalation, TriageResult
 from alarms.summary import OPEN
 from monitoring.severity import Severity
 
 ESCALATION_MAX_ATTEMPTS = 5
 
+Tier = Escalation.Tier
+State = Escalation.State
+
+
+def _minutes(field: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(field) * timedelta(minutes=1), output_field=DurationField())
+
+
+def reclaim_after() -> timedelta:
+    """How long a row may stay in "sending" before it counts as lost (a killed worker)."""
+    return timedelta(seconds=settings.ESCALATION_RECLAIM_SECONDS)
+
 
 def escalations_raise(*, now: datetime | None = None) -> int:
-    """Escalate every open red result that has waited longer than its organisation's limit
-    (``Organisation.escalation_minutes``). Returns how many were new.
+    """Escalate every open red that waited past its organisation's limits, tier 1 and tier 2.
+    Returns how many escalations were new.
 
-    Safe to run twice or in two workers at once: one Escalation per result (unique key).
+    Safe to run twice or in two workers at once: one Escalation per result and tier (the
+    unique key), and ignore_conflicts skips what another worker inserted first.
     """
     now = now or timezone.now()
-    waited = ExpressionWrapper(
-        F("patient__monitoring_team__organisation__escalation_minutes") * timedelta(minutes=1),
-        output_field=DurationField(),
-    )
-    overdue = list(
+    organisation = "patient__monitoring_team__organisation__"
+    first = list(
         TriageResult.objects.filter(
-            OPEN,
-            severity=Severity.RED,
-            patient__monitoring_team__isnull=False,
+            OPEN, severity=Severity.RED, patient__monitoring_team__isnull=False
         )
-        .exclude(escalations__tier=Escalation.Tier.TEAM)
-        .alias(deadline=ExpressionWrapper(F("created_at") + waited, output_field=DateTimeField()))
+        .exclude(escalations__tier=Tier.TEAM)
+        .alias(
+            deadline=ExpressionWrapper(
+                F("created_at") + _minutes(f"{organisation}escalation_minutes"),
+                output_field=DateTimeField(),
+            )
+        )
         .filter(deadline__lte=now)
         .values_list("pk", "patient_id")
     )
-    if not overdue:
-        return 0
-    # A worker running at the same moment may insert some of these first: the unique result
-    # key keeps one row per result and ignore_conflicts skips the rest.
-    Escalation.objects.bulk_create(
-        [Escalation(result_id=pk, patient_id=patient, created_at=now) for pk, patient in overdue],
-        ignore_conflicts=True,
+    result = "result__patient__monitoring_team__organisation__"
+    second = list(
+        Escalation.objects.filter(
+            tier=Tier.TEAM,
+            result__severity=Severity.RED,
+            result__acknowledged_at__isnull=True,
+            result__resolved_at__isnull=True,
+            **{
+                f"{result}second_escalation_minutes__isnull": False,
+                f"{result}second_escalation_team__isnull": False,
+            },
+        )
+        .exclude(result__escalations__tier=Tier.SECOND)
+        .alias(
+            deadline=ExpressionWrapper(
+                F("created_at") + _minutes(f"{result}second_escalation_minutes"),
+                output_field=DateTimeField(),
+            )
+        )
+        .filter(deadline__lte=now)
+        .values_list("result_id", "patient_id")
     )
-    return len(overdue)
+    rows = [
+        Escalation(result_id=pk, patient_id=patient, tier=tier, created_at=now)
+        for tier, due in ((Tier.TEAM, first), (Tier.SECOND, second))
+        for pk, patient in due
+    ]
+    if rows:
+        Escalation.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def escalations_reclaim(*, now: datetime | None = None) -> int:
+    """Put rows left in "sending" longer than ``reclaim_after()`` back to pending (or failed
+    after the last attempt), so an escalation is never lost. Returns how many.
+
+    A worker killed while talking to the mail server sent nothing (the server keeps a message
+    only when the transaction completes). Only a kill in the instant between the server's
+    "accepted" and the row being marked sent can send a second mail: never none.
+    """
+    now = now or timezone.now()
+    return Escalation.objects.filter(
+        state=State.SENDING, claimed_at__lt=now - reclaim_after()
+    ).update(
+        state=Case(
+            When(attempts__gte=ESCALATION_MAX_ATTEMPTS, then=Value(State.FAILED)),
+            default=Value(State.PENDING),
+        ),
+        queued_at=None,
+        last_error="Delivery interrupted (worker stopped); sent again.",
+    )
+
+
+def escalations_due(*, now: datetime | None = None) -> list[int]:
+    """Raise, reclaim, and mark as queued the pending escalations that have no delivery task
+    waiting (never queued, put back after a failure, or queued so long ago the task was lost).
+    Returns their ids: the caller queues one delivery for each."""
+    now = now or timezone.now()
+    escalations_raise(now=now)
+    escalations_reclaim(now=now)
+    with transaction.atomic():
+        due = list(
+            Escalation.objects.filter(state=State.PENDING)
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - reclaim_after()))
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        Escalation.objects.filter(pk__in=due).update(queued_at=now)
+    return due
+
+
+def recipients_of(escalation: Escalation) -> list[str]:
+    """The e-mail addresses told: the patient's team (tier 1) or the organisation's second
+    recipients (tier 2). Active users with an address only."""
+    team = escalation.patient.monitoring_team
+    if team is not None and escalation.tier == Tier.SECOND:
+        team = team.organisation.second_escalation_team
+    # A patient moved out of every team has no one to tell by e-mail; the red stays on top of
+    # the triage list of whoever takes the patient over.
+    if team is None:
+        return []
+    return sorted(
+        team.group.user_set.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+    )
 
 
 def _escalation_message(escalation: Escalation) -> tuple[str, str]:
-    """Subject and body of the e-mail to the team (in Danish: the team's working language).
+    """Subject and body of the e-mail (in Danish: the team's working language).
 
     No CPR number or clinical detail by e-mail: the nurse opens Telemed to see the patient.
     """
@@ -61,62 +158,62 @@ def _escalation_message(escalation: Escalation) -> tuple[str, str]:
     hours = int(waited.total_seconds() // 3600)
     minutes = int(waited.total_seconds() % 3600 // 60)
     team = patient.monitoring_team.name if patient.monitoring_team else "uden team"
-    subject = f"Telemed: rød alarm ikke kvitteret ({team})"
-    body = (
-        f"En rød alarm for {patient.first_name} {patient.last_name[:1]}. har ventet "
-        f"{hours} t {minutes} min uden kvittering.\n\n"
-        "Åbn triagelisten i Telemed for at se patienten og kvittere.\n"
-    )
+    who = f"{patient.first_name} {patient.last_name[:1]}."
+    if escalation.tier == Tier.SECOND:
+        subject = f"Telemed: rød alarm stadig ikke kvitteret efter eskalering ({team})"
+        body = (
+            f"En rød alarm for {who} har ventet {hours} t {minutes} min uden kvittering, "
+            f"også efter at {team} fik besked.\n\n"
+            "Åbn Telemed for at se patienten, eller kontakt teamet.\n"
+        )
+    else:
+        subject = f"Telemed: rød alarm ikke kvitteret ({team})"
+        body = (
+            f"En rød alarm for {who} har ventet {hours} t {minutes} min uden kvittering.\n\n"
+            "Åbn triagelisten i Telemed for at se patienten og kvittere.\n"
+        )
     return subject, body
 
 
 def escalation_deliver(*, escalation_id: int, now: datetime | None = None) -> bool:
-    """Tell the patient's monitoring team, once: claim the row, send, mark it sent.
+    """Tell the recipients, once: claim the row, send, mark it sent.
 
     Returns True when this call sent it. A row another worker holds, or that is already sent,
     is left alone; a failure puts it back to pending for the next run (at most
-    ESCALATION_MAX_ATTEMPTS tries).
+    ESCALATION_MAX_ATTEMPTS tries). The mail server gets EMAIL_TIMEOUT seconds.
     """
     now = now or timezone.now()
-    claimed = Escalation.objects.filter(pk=escalation_id, state=Escalation.State.PENDING).update(
-        state=Escalation.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    claimed = Escalation.objects.filter(pk=escalation_id, state=State.PENDING).update(
+        state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
     if not claimed:
         return False
-    escalation = Escalation.objects.select_related("patient__monitoring_team__group", "result").get(
-        pk=escalation_id
-    )
-    team = escalation.patient.monitoring_team
-    # A patient moved out of every team has no one to tell by e-mail; the red stays on top of
-    # the triage list of whoever takes the patient over.
-    recipients = (
-        sorted(
-            team.group.user_set.filter(is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-        if team is not None
-        else []
-    )
+    escalation = Escalation.objects.select_related(
+        "patient__monitoring_team__group",
+        "patient__monitoring_team__organisation__second_escalation_team__group",
+        "result",
+    ).get(pk=escalation_id)
+    recipients = recipients_of(escalation)
     subject, body = _escalation_message(escalation)
     try:
         if recipients:
             send_mail(subject, body, None, recipients)
-    except Exception as error:  # the mail server: try again on the next run
+    except Exception as error:  # the mail server (refused, timed out): try again next run
         give_up = escalation.attempts >= ESCALATION_MAX_ATTEMPTS
-        Escalation.objects.filter(pk=escalation_id).update(
-            state=Escalation.State.FAILED if give_up else Escalation.State.PENDING,
-            last_error=str(error)[:500],
+        Escalation.objects.filter(pk=escalation_id, state=State.SENDING).update(
+            state=State.FAILED if give_up else State.PENDING,
+            queued_at=None,
+            last_error=str(error)[:500] or type(error).__name__,
         )
         return False
     Escalation.objects.filter(pk=escalation_id).update(
-        state=Escalation.State.SENT, sent_at=timezone.now(), recipients=recipients
+        state=State.SENT, sent_at=timezone.now(), recipients=recipients, last_error=""
     )
     return True
 
 
 def escalations_run(*, now: datetime | None = None) -> int:
-    """Raise what is overdue and deliver everything pending. Returns how many were sent."""
-    escalations_raise(now=now)
-    pending = Escalation.objects.filter(state=Escalation.State.PENDING).values_list("pk", flat=True)
-    return sum(escalation_deliver(escalation_id=pk, now=now) for pk in list(pending))
+    """Raise what is due and deliver it in this process (tests, a management shell). The
+    worker path is the beat task, which queues one delivery task per escalation instead.
+    Returns how many were sent."""
+    return sum(escalation_deliver(escalation_id=pk, now=now) for pk in escalations_due(now=now))
