@@ -161,7 +161,7 @@ def test_delivered_through_a_real_smtp_server(red, settings):
         assert services.escalations_run(now=red.created_at + timedelta(minutes=61)) == 1
         (message,) = server.messages
     assert message["To"] == "anne.nord@testrup.dk"
-    assert message["Subject"] == "Telemed: rød alarm ikke kvitteret (KOL-team Nord)"
+    assert message["Subject"].strip() == "Telemed: rød alarm ikke kvitteret (KOL-team Nord)"
 
 
 def test_a_hung_mail_server_times_out_and_the_escalation_waits_for_the_next_run(red, settings):
