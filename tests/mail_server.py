@@ -37,7 +37,9 @@ class Handler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         with self._lock:
-            self.messages.append(message_from_bytes(envelope.original_content or b"", policy=policy.default))
+            self.messages.append(
+                message_from_bytes(envelope.original_content or b"", policy=policy.default)
+            )
         return "250 Message accepted for delivery"
 
 

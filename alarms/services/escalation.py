@@ -17,7 +17,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Case, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from alarms.models import Escalation, TriageResult

@@ -9,13 +9,11 @@ token B issued; then A reads the patient's Observations back from B over FHIR.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -26,6 +24,7 @@ from interop import services
 from interop.fhir.validate import errors
 from interop.models import FhirDestination, OutboxEntry
 from tests.interop.helpers import record_spo2, with_spo2_limits
+from tests.processes import database_url, free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -41,34 +40,18 @@ Patient.objects.create(cpr="{cpr}", first_name="Dorte", last_name="Borger", copd
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _url(settings: dict, name: str) -> str:
-    user = quote(settings["USER"] or "")
-    password = f":{quote(settings['PASSWORD'])}" if settings["PASSWORD"] else ""
-    port = f":{settings['PORT']}" if settings["PORT"] else ""
-    host = settings["HOST"] or "localhost"
-    if host.startswith("/"):
-        return f"postgresql://{user}{password}@{port}/{name}?host={quote(host)}"
-    return f"postgresql://{user}{password}@{host}{port}/{name}"
-
-
 @pytest.fixture
 def instance_b(db):
     """A second Telemed (web server on its own database); yields (base_url, token, cpr)."""
     settings = connection.settings_dict
     name = f"telemed_b_{uuid.uuid4().hex[:8]}"
-    admin_url = _url(settings, "postgres")
+    admin_url = database_url(settings, "postgres")
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     env = {
         **os.environ,
         "DEBUG": "1",
-        "DATABASE_URL": _url(settings, name),
+        "DATABASE_URL": database_url(settings, name),
         "DJANGO_SETTINGS_MODULE": "telemed.settings",
         "TELEMED_DATA_DIR": str(BASE_DIR / ".data" / name),
     }
@@ -101,7 +84,7 @@ def instance_b(db):
             capture_output=True,
             text=True,
         ).stdout.strip()
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(
             [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
             env=env,
