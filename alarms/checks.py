@@ -13,7 +13,7 @@ def escalation_reclaim_outlasts_mail_timeout(**kwargs: Any) -> list[CheckMessage
     """A row is reclaimed from "sending" only after the mail server had its full time; else a
     slow but live worker and the reclaiming one could both send."""
     timeout = getattr(settings, "EMAIL_TIMEOUT", None)
-    if timeout is not None and settings.ESCALATION_RECLAIM_SECONDS <= timeout:
+    if timeout is not None and timeout >= settings.ESCALATION_RECLAIM_SECONDS:
         return [
             Error(
                 "ESCALATION_RECLAIM_SECONDS must be longer than EMAIL_TIMEOUT.",
