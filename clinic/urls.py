@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic import doctor_views, handover_views
+from clinic import doctor_views, escalation_views, handover_views
 from clinic import triage_views as views
 
 app_name = "alarms"
@@ -31,5 +31,6 @@ urlpatterns = [
         name="patient_claim_release",
     ),
     path("nurse/handover/", handover_views.handover_page, name="handover"),
+    path("nurse/escalations/", escalation_views.escalation_list, name="escalations"),
     path("doctor/", doctor_views.doctor_home, name="doctor_home"),
 ]

@@ -15,6 +15,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
     Role.NURSE: [
         ("alarms:nurse_home", _("Patients")),
         ("alarms:handover", _("Handover")),
+        ("alarms:escalations", _("Escalations")),
         ("patient_messages:inbox", _("Messages")),
         ("referrals:list", _("Referrals")),
     ],
