@@ -14,13 +14,21 @@ from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from alarms import reasons as reason_text
-from alarms.models import PatientNote, PatientTriage, Threshold, ThresholdSet, TriageResult
+from alarms.models import (
+    Escalation,
+    PatientNote,
+    PatientTriage,
+    Threshold,
+    ThresholdSet,
+    TriageResult,
+)
 from alarms.services import ThresholdTimeline
 from alarms.thresholds import LIMIT_FIELDS, patient_sets
 from clinic import presenters
@@ -69,10 +77,19 @@ class Header:
     pause: PatientPause | None
     thresholds: list[dict[str, Any]]
     pause_planned: bool = False
+    claim: presenters.ClaimShown | None = None
+    # Escalations of results still open: the red waited too long and e-mail went out.
+    escalations: list[Escalation] = field(default_factory=list)
 
 
-def patient_header(*, patient_id: int, current_set: ThresholdSet | bool | None = False) -> Header:
-    """Who the patient is, open alarms, current pause and thresholds (about five queries).
+def patient_header(
+    *,
+    patient_id: int,
+    current_set: ThresholdSet | bool | None = False,
+    user: User | None = None,
+) -> Header:
+    """Who the patient is, open alarms with who is on them and their escalations, current pause
+    and thresholds (about seven queries).
 
     Pass ``current_set`` when the caller already read it (the chart page has the timeline)."""
     patient = Patient.objects.select_related(
@@ -101,8 +118,22 @@ def patient_header(*, patient_id: int, current_set: ThresholdSet | bool | None =
         triage = patient.triage
     except PatientTriage.DoesNotExist:
         triage = None
+    escalations = list(
+        Escalation.objects.filter(
+            patient_id=patient_id,
+            result__acknowledged_at__isnull=True,
+            result__resolved_at__isnull=True,
+        ).order_by("created_at", "tier")
+    )
     return Header(
-        patient, patient.age(), triage, pause, rows, pause is not None and pause.starts_at > now
+        patient,
+        patient.age(),
+        triage,
+        pause,
+        rows,
+        pause is not None and pause.starts_at > now,
+        claim=presenters.claims_shown([patient_id], user).get(patient_id),
+        escalations=escalations,
     )
 
 

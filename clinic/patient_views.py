@@ -117,7 +117,9 @@ def _page(
         context.setdefault("range_form", RangeForm(request.GET or None))
     if request.htmx and not request.htmx.boosted:
         return render(request, f"{template}#panel", context, status=status)
-    context["header"] = selectors.patient_header(patient_id=patient.pk, current_set=current_set)
+    context["header"] = selectors.patient_header(
+        patient_id=patient.pk, current_set=current_set, user=request.user
+    )
     context["can_monitor"] = context.get(
         "can_monitor", user_has_patient_perm(request.user, patient, MONITOR)
     )

@@ -12,7 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from alarms.models import PatientNote, TriageResult
+from alarms import services
+from alarms.models import Escalation, PatientNote, TriageResult
+from alarms.outcomes import no_action_outcome
 from alarms.services import AnswerInput, Reading, measurements_record, submission_record
 from monitoring.models import Source
 from patients.models import PatientPause, PatientState
@@ -118,6 +120,31 @@ def test_header_lists_thresholds_and_open_alarms(client, monitored, nurse):
     body = page.content.decode()
     assert "red &lt; 85 · yellow &lt; 88 %" in body
     assert "1 red" in body
+
+
+def test_header_shows_who_is_on_it_and_the_escalations_of_open_results(
+    client, monitored, nurse, colleague
+):
+    url = reverse("patient:detail", args=[monitored.pk])
+    login(client, nurse)
+    # Nobody on it yet: the nurse can claim from the header, and comes back to the page.
+    assert "I'm on it" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    response = client.post(reverse("alarms:patient_claim", args=[monitored.pk]), {"next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "You are on it since" in body and "Release" in body
+
+    red = TriageResult.objects.get(patient=monitored, severity="red")
+    Escalation.objects.create(result=red, patient=monitored, state="sent")
+    login(client, colleague)
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Anne Nord is on it since" in body and "Take over from Anne Nord" in body
+    assert "to the monitoring team: sent" in body
+
+    # Once the red is acknowledged the escalation is history, not shown in the header.
+    services.result_acknowledge(result=red, user=nurse, outcome=no_action_outcome(None), note="")
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "to the monitoring team" not in body
 
 
 # Charts -----------------------------------------------------------------------------------
