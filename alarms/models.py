@@ -382,6 +382,11 @@ class TriageResult(Ignorable):
     def __str__(self) -> str:
         return f"{self.patient} – {self.get_kind_display()} – {self.get_severity_display()}"
 
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for a clinician (the same as ``alarms.summary.OPEN``)."""
+        return self.acknowledged_at is None and self.resolved_at is None and self.ignored_at is None
+
 
 class PatientTriage(models.Model):
     """Per-patient triage summary: what the nurse's list shows, kept in one row per patient.

@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alarms.models import Escalation, PatientNote
+from alarms.summary import open_q
 from monitoring.models import Message
 from monitoring.severity import TRIAGE_LEVELS, Severity
 from patients import cpr
@@ -189,13 +190,7 @@ def with_row_annotations(
             Value(0),
         ),
         reminder=Subquery(attention["reminder"].order_by("remind_on").values("text")[:1]),
-        escalated=Exists(
-            Escalation.objects.filter(
-                patient_id=OuterRef("pk"),
-                result__acknowledged_at__isnull=True,
-                result__resolved_at__isnull=True,
-            )
-        ),
+        escalated=Exists(Escalation.objects.filter(open_q("result__"), patient_id=OuterRef("pk"))),
     )
 
 

@@ -17,7 +17,21 @@ from alarms.models import TriageResult
 from monitoring.models import Measurement, Submission
 from monitoring.severity import SEVERITY_RANK, Severity
 
-OPEN = Q(acknowledged_at__isnull=True, resolved_at__isnull=True)
+
+def open_q(prefix: str = "") -> Q:
+    """Results still waiting for a clinician: not acknowledged, not resolved by a late answer,
+    not set aside as a measurement error, duplicate or device fault. ``prefix`` reaches them
+    through a relation (``"result__"``)."""
+    return Q(
+        **{
+            f"{prefix}acknowledged_at__isnull": True,
+            f"{prefix}resolved_at__isnull": True,
+            f"{prefix}ignored_at__isnull": True,
+        }
+    )
+
+
+OPEN = open_q()
 
 SEVERITY_RANK_SQL = Case(
     *[When(severity=severity, then=Value(rank)) for severity, rank in SEVERITY_RANK.items()],
@@ -83,7 +97,8 @@ def compute(patient_ids: Iterable[int]) -> dict[int, Summary]:
         summary.waiting_since = oldest[(patient_id, severity)]
 
     latest = (
-        Measurement.objects.filter(patient_id__in=ids)
+        # An ignored value (a measurement error) is not shown as the patient's latest.
+        Measurement.objects.filter(patient_id__in=ids, ignored_at__isnull=True)
         .order_by("patient_id", "type_id", "-measured_at", "-id")
         .distinct("patient_id", "type_id")
         .values_list(

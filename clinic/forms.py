@@ -18,7 +18,7 @@ from alarms import evaluation
 from alarms.models import Outcome, PatientNote, Threshold
 from alarms.outcomes import outcomes_for
 from alarms.thresholds import LIMIT_FIELDS, field_label
-from monitoring.models import MeasurementType
+from monitoring.models import IgnoreReason, MeasurementType
 
 
 def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
@@ -259,6 +259,22 @@ class AcknowledgeForm(forms.Form):
     def __init__(self, *args: Any, organisation_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice(self, "outcome").queryset = outcomes_for(organisation_id)
+
+    def first_error(self) -> str:
+        return next((str(e) for errors in self.errors.values() for e in errors), "")
+
+
+class IgnoreForm(forms.Form):
+    """Setting a measurement or a result aside: why (required, from ``IgnoreReason``)."""
+
+    reason = forms.ChoiceField(
+        label=_("Why is it ignored?"),
+        choices=[("", _("Choose …")), *IgnoreReason.choices],
+        error_messages={
+            "required": _("Choose why it is ignored."),
+            "invalid_choice": _("Choose one of the reasons in the list."),
+        },
+    )
 
     def first_error(self) -> str:
         return next((str(e) for errors in self.errors.values() for e in errors), "")

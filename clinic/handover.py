@@ -16,6 +16,7 @@ from django.utils import timezone
 from alarms import reasons
 from alarms.models import Escalation, PatientNote
 from alarms.selectors import TRIAGE_STATES
+from alarms.summary import open_q
 from clinic.presenters import ClaimShown, claims_shown
 from monitoring.models import Message
 from monitoring.severity import Severity
@@ -104,9 +105,7 @@ def handover(
         )
 
     for escalation in (
-        Escalation.objects.filter(
-            in_teams, result__acknowledged_at__isnull=True, result__resolved_at__isnull=True
-        )
+        Escalation.objects.filter(in_teams, open_q("result__"))
         .select_related("patient", "result")
         .order_by("created_at")
     ):

@@ -30,6 +30,7 @@ from alarms.models import (
     TriageResult,
 )
 from alarms.services import ThresholdTimeline
+from alarms.summary import open_q
 from alarms.thresholds import LIMIT_FIELDS, patient_sets
 from clinic import presenters
 from clinic.forms import Period
@@ -119,11 +120,9 @@ def patient_header(
     except PatientTriage.DoesNotExist:
         triage = None
     escalations = list(
-        Escalation.objects.filter(
-            patient_id=patient_id,
-            result__acknowledged_at__isnull=True,
-            result__resolved_at__isnull=True,
-        ).order_by("created_at", "tier")
+        Escalation.objects.filter(open_q("result__"), patient_id=patient_id).order_by(
+            "created_at", "tier"
+        )
     )
     return Header(
         patient,
@@ -161,6 +160,23 @@ class MeasurementRow:
     severity: str | None
     reasons: list[str]
     result: TriageResult | ResultView | None
+    ignored_by: Any = None
+
+    @property
+    def ignored(self) -> bool:
+        """Set aside by a clinician: shown struck through, no alarm colour."""
+        return self.measurement.ignored_at is not None
+
+    @property
+    def ignored_text(self) -> str:
+        """ "Ignored: Measurement error (Anne Nord 12.03.2026 14:05)", or empty."""
+        if not self.ignored:
+            return ""
+        return _("Ignored: %(reason)s (%(who)s %(when)s)") % {
+            "reason": self.measurement.get_ignore_reason_display(),
+            "who": self.ignored_by.get_full_name() if self.ignored_by else "",
+            "when": charts.show_time(self.measurement.ignored_at),
+        }
 
     @property
     def acknowledged(self) -> bool:
@@ -171,8 +187,7 @@ class MeasurementRow:
         return (
             self.severity in (Severity.RED, Severity.YELLOW)
             and self.result is not None
-            and self.result.acknowledged_at is None
-            and self.result.resolved_at is None
+            and self.result.is_open
         )
 
     @property
@@ -192,7 +207,12 @@ class ResultView:
     acknowledged_at: datetime | None
     acknowledged_by_id: int | None
     resolved_at: datetime | None
+    ignored_at: datetime | None
     acknowledged_by: Any = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None and self.resolved_at is None and self.ignored_at is None
 
 
 def _with_results(measurements: Sequence[Measurement]) -> list[MeasurementRow]:
@@ -217,11 +237,16 @@ def _with_results(measurements: Sequence[Measurement]) -> list[MeasurementRow]:
                 "acknowledged_at",
                 "acknowledged_by_id",
                 "resolved_at",
+                "ignored_at",
             )
         ]
-        users = get_user_model().objects.in_bulk(
-            {r.acknowledged_by_id for r in found if r.acknowledged_by_id}
-        )
+    else:
+        found = []
+    # The acknowledging and ignoring users, few and fetched once.
+    user_ids = {r.acknowledged_by_id for r in found if r.acknowledged_by_id}
+    user_ids |= {m.ignored_by_id for m in measurements if m.ignored_by_id}
+    users = get_user_model().objects.in_bulk(user_ids) if user_ids else {}
+    if found:
         for view in found:
             view.acknowledged_by = users.get(view.acknowledged_by_id)
             if view.measurement_id:
@@ -243,6 +268,7 @@ def _with_results(measurements: Sequence[Measurement]) -> list[MeasurementRow]:
                 severity=m.severity,
                 reasons=[reason_text.describe(reason, language) for reason in stored],
                 result=result,
+                ignored_by=users.get(m.ignored_by_id) if m.ignored_by_id else None,
             )
         )
     return rows
@@ -325,11 +351,13 @@ def _point(row: MeasurementRow, source_labels: dict[str, str]) -> charts.Point:
     return charts.Point(
         at=m.measured_at,
         value=float(m.value),
-        severity=row.severity,
+        # An ignored value keeps its place on the line, without an alarm colour.
+        severity=None if row.ignored else row.severity,
         source=source,
         reasons=tuple(row.reasons),
-        status=acknowledgement_text(row.result),
-        open_alarm=row.open_alarm,
+        status=row.ignored_text or acknowledgement_text(row.result),
+        open_alarm=row.open_alarm and not row.ignored,
+        ignored=row.ignored,
         text=row.value_text,
     )
 
@@ -506,6 +534,7 @@ def result_rows(*, patient_id: int, period: Period) -> list[ResultRow]:
         )
         .select_related(
             "acknowledged_by",
+            "ignored_by",
             "outcome",
             "measurement__type",
             "submission__questionnaire",
@@ -518,7 +547,8 @@ def result_rows(*, patient_id: int, period: Period) -> list[ResultRow]:
         if result.kind == TriageResult.Kind.MEASUREMENT and result.measurement:
             m = result.measurement
             subject = (
-                f"{m.type.name} {show_decimal(m.value, m.type.decimals)} {m.type.display_unit}"
+                f"{m.type.name} {presenters.stored_number(m.value, m.type.decimals)} "
+                f"{m.type.display_unit}"
             )
         elif result.kind == TriageResult.Kind.SUBMISSION and result.submission:
             subject = result.submission.questionnaire.title

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from clinic import ignore_views
 from clinic import patient_views as views
 
 app_name = "patient"
@@ -16,6 +17,30 @@ urlpatterns = [
         "<int:pk>/results/<int:result_pk>/acknowledge/",
         views.result_acknowledge_view,
         name="result_acknowledge",
+    ),
+    path(
+        "<int:pk>/measurements/<int:item_pk>/ignore/",
+        ignore_views.ignore_view,
+        {"kind": "measurement"},
+        name="measurement_ignore",
+    ),
+    path(
+        "<int:pk>/measurements/<int:item_pk>/unignore/",
+        ignore_views.ignore_undo_view,
+        {"kind": "measurement"},
+        name="measurement_unignore",
+    ),
+    path(
+        "<int:pk>/results/<int:item_pk>/ignore/",
+        ignore_views.ignore_view,
+        {"kind": "result"},
+        name="result_ignore",
+    ),
+    path(
+        "<int:pk>/results/<int:item_pk>/unignore/",
+        ignore_views.ignore_undo_view,
+        {"kind": "result"},
+        name="result_unignore",
     ),
     path("<int:pk>/notes/", views.patient_notes, name="notes"),
     path("<int:pk>/notes/add/", views.note_add_view, name="note_add"),

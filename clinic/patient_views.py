@@ -222,7 +222,14 @@ def patient_measurements(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         "clinic/patient/measurements.html",
         patient,
         "measurements",
-        {"rows": rows, "columns": columns, "sort": sort, "csv_url": csv_url, "range_form": form},
+        {
+            "rows": rows,
+            "columns": columns,
+            "sort": sort,
+            "csv_url": csv_url,
+            "range_form": form,
+            "can_monitor": user_has_patient_perm(request.user, patient, MONITOR),
+        },
         period=period,
     )
 
@@ -328,9 +335,7 @@ def _results_page(
             if can_monitor
             else [],
             "refused": refused,
-            "open_count": sum(
-                1 for r in rows if r.result.acknowledged_at is None and r.result.resolved_at is None
-            ),
+            "open_count": sum(1 for row in rows if row.result.is_open),
         },
         period=period,
         status=400 if refused else 200,

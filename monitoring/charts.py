@@ -47,6 +47,8 @@ LIMIT_LINE_COLOURS: dict[str, str] = {
 OUTLINE = "#1c2127"
 SERIES_LINE_COLOURS = ("#5b6b7a", "#8a9aa9")
 SERIES_SYMBOLS = ("circle", "diamond")
+# A value a clinician set aside (measurement error, duplicate, device fault).
+IGNORED_SYMBOL = "x"
 
 # A year of five daily types fits; more than this is reduced on the server (``reduce_points``).
 MAX_POINTS = 2000
@@ -65,10 +67,11 @@ class Point:
     status: str = ""
     open_alarm: bool = False
     text: str = ""  # the value as written (SpO2 87,5 stays 87,5); empty: format ``value``
+    ignored: bool = False  # set aside by a clinician: a grey cross, never an alarm colour
 
     @property
     def is_alarm(self) -> bool:
-        return self.severity in ALARM_SEVERITIES
+        return not self.ignored and self.severity in ALARM_SEVERITIES
 
 
 @dataclass(frozen=True)
@@ -308,13 +311,22 @@ def figure(chart: Chart, *, since: datetime, until: datetime, labels: Labels) ->
                 },
                 "marker": {
                     "color": [
-                        SEVERITY_COLOURS.get(p.severity or "", NO_SEVERITY_COLOUR) for p in points
+                        NO_SEVERITY_COLOUR
+                        if p.ignored
+                        else SEVERITY_COLOURS.get(p.severity or "", NO_SEVERITY_COLOUR)
+                        for p in points
                     ],
                     "size": [10 if p.is_alarm else 7 for p in points],
-                    "symbol": SERIES_SYMBOLS[index % len(SERIES_SYMBOLS)],
+                    "symbol": [
+                        IGNORED_SYMBOL if p.ignored else SERIES_SYMBOLS[index % len(SERIES_SYMBOLS)]
+                        for p in points
+                    ],
                     "line": {"color": OUTLINE, "width": [1 if p.is_alarm else 0 for p in points]},
                 },
-                "meta": {"severities": [p.severity for p in points]},
+                "meta": {
+                    "severities": [None if p.ignored else p.severity for p in points],
+                    "ignored": [p.ignored for p in points],
+                },
             }
         )
         for p in points:

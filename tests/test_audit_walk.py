@@ -114,6 +114,7 @@ def world(citizen, nurse, doctor, org_municipality, outsider, org_admin):
         "schedule": schedule,
         "submission": submission,
         "result": submission.triage_result,
+        "measurement": submission.measurements.first(),
         "referral": referral,
         "note": note,
         "item": item,
@@ -144,6 +145,9 @@ def _kwargs(route: str, world) -> dict | None:
                 values[name] = world["patient"].pk
         elif name == "result_pk":
             values[name] = world["result"].pk
+        elif name == "item_pk":  # what is ignored: a measurement or a result of the patient
+            kind = "measurement" if "/measurements/" in route else "result"
+            values[name] = world[kind].pk
         elif name == "note_pk":
             values[name] = world["note"].pk
         elif name == "schedule_id":

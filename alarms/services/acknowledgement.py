@@ -38,9 +38,7 @@ def result_acknowledge(
     """Acknowledge one open result (kvittering) with what was done about it (``outcome``), an
     optional note, and optionally a receipt to the citizen that may show the note."""
     lock_patients([result.patient_id])
-    updated = TriageResult.objects.filter(
-        pk=result.pk, acknowledged_at__isnull=True, resolved_at__isnull=True
-    ).update(
+    updated = TriageResult.objects.filter(OPEN, pk=result.pk).update(
         acknowledged_at=now or timezone.now(),
         acknowledged_by=user,
         outcome=outcome,

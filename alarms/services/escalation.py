@@ -30,7 +30,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from alarms.models import Escalation, TriageResult
-from alarms.summary import OPEN
+from alarms.summary import OPEN, open_q
 from monitoring.severity import Severity
 
 ESCALATION_MAX_ATTEMPTS = 5
@@ -74,10 +74,9 @@ def escalations_raise(*, now: datetime | None = None) -> int:
     result = "result__patient__monitoring_team__organisation__"
     second = list(
         Escalation.objects.filter(
+            open_q("result__"),
             tier=Tier.TEAM,
             result__severity=Severity.RED,
-            result__acknowledged_at__isnull=True,
-            result__resolved_at__isnull=True,
             **{
                 f"{result}second_escalation_minutes__isnull": False,
                 f"{result}second_escalation_team__isnull": False,

@@ -146,7 +146,8 @@ class ThresholdTimeline:
 def _history(
     patient_id: int, readings: Sequence[Reading], windows: dict[int, int]
 ) -> dict[int, list[tuple[datetime, Decimal]]]:
-    """Earlier values for the types that have relative rules, in one query."""
+    """Earlier values for the types that have relative rules, in one query. Ignored values
+    (a measurement error, a duplicate, a device fault) are no part of any baseline."""
     if not windows:
         return {}
     earliest = min(r.measured_at for r in readings if r.type.pk in windows)
@@ -157,6 +158,7 @@ def _history(
         type_id__in=list(windows),
         measured_at__gte=since,
         measured_at__lte=latest,
+        ignored_at__isnull=True,
     ).values_list("type_id", "measured_at", "value")
     history: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
     for type_id, measured_at, value in rows:

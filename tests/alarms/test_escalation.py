@@ -76,9 +76,7 @@ def test_an_acknowledged_red_does_not_escalate(red, nurse):
 @pytest.fixture
 def on_call(org_municipality, other_team):
     """The organisation's second tier: the on-call team, told 30 minutes after the first."""
-    NurseFactory(
-        organisation=org_municipality, teams=[other_team], user__email="vagt@testrup.dk"
-    )
+    NurseFactory(organisation=org_municipality, teams=[other_team], user__email="vagt@testrup.dk")
     org_municipality.second_escalation_minutes = 30
     org_municipality.second_escalation_team = other_team
     org_municipality.save()
