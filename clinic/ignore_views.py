@@ -84,6 +84,7 @@ def _form_page(
         "kind": kind,
         "target": target,
         "subject": _subject(target),
+        "when": target.measured_at if isinstance(target, Measurement) else target.created_at,
         "form": form,
         "period": period,
         "back": f"{back}?{urlencode(period)}" if period else back,
