@@ -24,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -117,6 +118,7 @@ class TriagePage:
     pages: int
     hidden_red: int  # red patients the current filter does not show
     teams: list[Team]
+    open_green: int = 0  # open green results of the patients the filter shows (all pages)
     filters: TriageFilters = field(default_factory=TriageFilters)
 
     @property
@@ -208,27 +210,10 @@ def triage_list(
     Red patients are never hidden by paging: the first page grows to hold every red patient.
     A level filter that leaves reds out reports how many (``hidden_red``).
     """
-    teams = list(
-        Team.objects.filter(group__user=user).select_related("organisation").order_by("name")
-    )
+    teams = user_teams(user)
     base = _triage_base(teams, filters)
-
     attention = _attention(timezone.localdate())
-    counts = base.aggregate(
-        **{
-            name: Count("pk", filter=Q(triage__level=name))
-            for name in TRIAGE_LEVELS
-            if name != Severity.GREEN
-        },
-        total=Count("pk"),
-        messages=Count("pk", filter=Q(Exists(attention["unread"]))),
-        reminders=Count("pk", filter=Q(Exists(attention["reminder"]))),
-    )
-    # Green counts every patient without an open alarm, those without a summary row too.
-    counts[Severity.GREEN] = counts["total"] - sum(
-        counts[name] for name in TRIAGE_LEVELS if name != Severity.GREEN
-    )
-
+    counts = _counts(base, attention, filters.level)
     shown = _level_filter(base, filters.level)
     total = counts[filters.level] if filters.level else counts["total"]
     red = counts["red"] if filters.level in (None, "red") else 0
@@ -265,4 +250,44 @@ def triage_list(
         hidden_red=counts["red"] if filters.level not in (None, "red") else 0,
         teams=teams,
         filters=filters,
+        open_green=counts["open_green"] or 0,
     )
+
+
+def user_teams(user: Any) -> list[Team]:
+    return list(
+        Team.objects.filter(group__user=user).select_related("organisation").order_by("name")
+    )
+
+
+def _counts(
+    base: QuerySet[Patient], attention: dict[str, QuerySet], level: str | None
+) -> dict[str, int]:
+    """Patients per level, with unread messages and due reminders, and the open green results
+    of the patients ``level`` shows (one query)."""
+    shown_level = Coalesce(F("triage__level"), Value("green"))
+    counts = base.alias(shown_level=shown_level).aggregate(
+        **{
+            name: Count("pk", filter=Q(triage__level=name))
+            for name in TRIAGE_LEVELS
+            if name != Severity.GREEN
+        },
+        total=Count("pk"),
+        messages=Count("pk", filter=Q(Exists(attention["unread"]))),
+        reminders=Count("pk", filter=Q(Exists(attention["reminder"]))),
+        open_green=Sum("triage__open_green", filter=Q(shown_level=level) if level else None),
+    )
+    # Green counts every patient without an open alarm, those without a summary row too.
+    counts[Severity.GREEN] = counts["total"] - sum(
+        counts[name] for name in TRIAGE_LEVELS if name != Severity.GREEN
+    )
+    return counts
+
+
+def triage_counts(*, user: Any, filters: TriageFilters) -> dict[str, int]:
+    """The list's counters alone (after an acknowledgement, so they change at once): two
+    queries."""
+    counts = _counts(
+        _triage_base(user_teams(user), filters), _attention(timezone.localdate()), filters.level
+    )
+    return {name: counts[name] for name in [*TRIAGE_LEVELS, "messages", "reminders"]}

@@ -63,6 +63,15 @@ class LatestValue:
 
 
 @dataclass
+class RecentAck:
+    """One acknowledgement the nurse may still undo: one result, or all the green results
+    she acknowledged at once (shown once, undone together)."""
+
+    result: TriageResult  # the first of them: its undo undoes them all
+    count: int = 1
+
+
+@dataclass
 class ClaimShown:
     """ "I'm on it": who handles the patient's open results, since when, until when."""
 
@@ -126,7 +135,7 @@ class TriageRow:
     expanded: bool
     claim: ClaimShown | None = None
     open_results: list[OpenResult] = field(default_factory=list)
-    recent_acks: list[TriageResult] = field(default_factory=list)
+    recent_acks: list[RecentAck] = field(default_factory=list)
 
     @property
     def pk(self) -> int:
@@ -193,14 +202,19 @@ def triage_rows(
             if refused is not None and refused.pk == result.pk:
                 item.error, item.typed = refused.error, refused.typed
             open_results[result.patient_id].append(item)
-    recent: dict[int, list[TriageResult]] = {pk: [] for pk in expanded}
+    recent: dict[int, list[RecentAck]] = {pk: [] for pk in expanded}
     if expanded and user is not None:
         for result in TriageResult.objects.filter(
             patient_id__in=expanded,
             acknowledged_by=user,
             acknowledged_at__gte=timezone.now() - services.UNDO_WINDOW,
-        ).order_by("-acknowledged_at"):
-            recent[result.patient_id].append(result)
+        ).order_by("-acknowledged_at", "pk"):
+            acks = recent[result.patient_id]
+            # One action, one line: "acknowledge all green" stamps its results alike.
+            if acks and acks[-1].result.acknowledged_at == result.acknowledged_at:
+                acks[-1].count += 1
+            else:
+                acks.append(RecentAck(result))
     claims = claims_shown([patient.pk for patient in patients], user)
     today = timezone.localdate()
     rows = []

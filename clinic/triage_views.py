@@ -7,9 +7,11 @@ the last refresh is marked as new. Everything also works as plain links and form
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -80,9 +82,11 @@ def _row_response(
     refused: presenters.Refused | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """After an action: the patient's row again (htmx) or back to the list (no JS)."""
+    """After an action: the patient's row again (htmx) or back to the list (no JS). The row
+    carries the list's counters (an out-of-band swap), so they change at once."""
     if not request.htmx:
         return HttpResponseRedirect(_back(request))
+    filters = selectors.TriageFilters.from_query(QueryDict(urlsplit(_back(request)).query))
     return _render_row(
         request,
         selectors.triage_row(patient.pk),
@@ -90,6 +94,8 @@ def _row_response(
         show_team=request.POST.get("show_team") == "1",
         refused=refused,
         status=status,
+        filters=filters,
+        counts=selectors.triage_counts(user=request.user, filters=filters),
     )
 
 
@@ -101,6 +107,8 @@ def _render_row(
     show_team: bool,
     refused: presenters.Refused | None = None,
     status: int = 200,
+    filters: selectors.TriageFilters | None = None,
+    counts: dict[str, int] | None = None,
 ) -> HttpResponse:
     rows = presenters.triage_rows(
         [row],
@@ -116,7 +124,8 @@ def _render_row(
             "row": rows[0],
             "show_team": show_team,
             "next": _back(request),
-            "filters": selectors.TriageFilters(),
+            "filters": filters or selectors.TriageFilters(),
+            "counts": counts,
             "outcomes": _outcomes(request) if expanded else [],
         },
         status=status,

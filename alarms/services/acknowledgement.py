@@ -84,7 +84,9 @@ def results_acknowledge_green(
 def result_acknowledge_undo(
     *, result: TriageResult, user: User, now: datetime | None = None
 ) -> TriageResult:
-    """Undo an acknowledgement: only by the nurse who made it, within five minutes."""
+    """Undo an acknowledgement: only by the nurse who made it, within five minutes. An
+    acknowledgement of several results at once ("acknowledge all green") is undone as a whole:
+    every result of the patient the nurse acknowledged at that same moment."""
     now = now or timezone.now()
     lock_patients([result.patient_id])
     result.refresh_from_db()
@@ -98,7 +100,11 @@ def result_acknowledge_undo(
         raise AcknowledgementError(
             "too_late", "An acknowledgement can only be undone within five minutes."
         )
-    TriageResult.objects.filter(pk=result.pk).update(
+    TriageResult.objects.filter(
+        patient_id=result.patient_id,
+        acknowledged_by=user,
+        acknowledged_at=result.acknowledged_at,
+    ).update(
         acknowledged_at=None,
         acknowledged_by=None,
         outcome=None,

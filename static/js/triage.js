@@ -17,7 +17,7 @@
     if (active && container.contains(active) && active.matches("input, textarea, select")) {
       return true;
     }
-    var notes = container.querySelectorAll("input[name=note]");
+    var notes = container.querySelectorAll("textarea[name=note], input[name=note]");
     for (var i = 0; i < notes.length; i++) {
       if (notes[i].value.trim() !== "") return true;
     }
@@ -26,6 +26,25 @@
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (isListRefresh(event) && busy(list())) event.preventDefault();
+  });
+
+  // Keyboard: a row opened (or re-drawn after an action taken in it) gets the focus in its
+  // detail, so the next Tab reaches "I'm on it" and the acknowledge form.
+  var focusRow = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.matches || !target.matches("tbody.triage-row")) return;
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var opening = trigger && trigger.matches && trigger.matches("a.toggle[aria-expanded=false]");
+    var acting = target.contains(document.activeElement);
+    focusRow = opening || acting ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!focusRow) return;
+    var row = document.getElementById(focusRow);
+    focusRow = null;
+    var detail = row && row.querySelector(".triage-row__detail > td");
+    if (detail) detail.focus();
   });
 
   document.addEventListener("htmx:configRequest", function (event) {

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from alarms import services
 from alarms.models import PatientTriage, TriageResult
+from alarms.outcomes import no_action_outcome
 from monitoring.models import MeasurementType, Source
 from telemed.models import AuditEvent
 from tests.conftest import login
@@ -297,3 +298,69 @@ def test_unread_citizen_message_and_due_reminder_bring_a_green_patient_forward(
     assert [
         row.patient.urgency for row in rows if row.patient.last_name in ("Stille", "Påmindet")
     ] == [1, 0]
+
+
+# Polish a nurse asked for ---------------------------------------------------------------
+
+
+def test_a_reading_of_this_minute_says_just_now_not_zero_minutes(client, nurse, team):
+    fresh = patient_on(team, first_name="Frida", last_name="Frisk")
+    measure(fresh, "spo2", "83")
+    login(client, nurse)
+    html = client.get(URL).content.decode()
+    assert "lige nu" in html and "venter under et minut" in html
+    assert "0 minutter" not in html
+
+
+def test_count_bubbles_say_what_they_count(client, nurse, ward):
+    login(client, nurse)
+    html = client.get(URL).content.decode()
+    assert '<span class="visually-hidden">1 rød ikke kvitteret</span>' in html
+    assert 'title="1 gul ikke kvitteret"' in html
+
+
+def test_an_acknowledgement_updates_the_list_counters_at_once(client, nurse, ward):
+    login(client, nurse)
+    result = TriageResult.objects.get(patient=ward["red"])
+    response = client.post(
+        reverse("alarms:result_acknowledge", args=[result.pk]),
+        {"next": f"{URL}?level=red", "outcome": "contacted_gp"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    # The counters come along out of band, with the list's filter kept in their links.
+    assert 'id="level-counts"' in html and 'hx-swap-oob="outerHTML"' in html
+    counts = html[html.index('id="level-counts"') : html.index("</ul>", html.index("level-counts"))]
+    assert '<span class="level-count__n">0</span> Rød' in counts
+    assert "level-count--red is-current" in counts
+
+
+def test_acknowledge_all_green_is_offered_only_when_something_green_is_open(client, nurse, ward):
+    login(client, nurse)
+    html = client.get(URL).content.decode()
+    assert "Kvittér for det 1 grønne resultat på listen" in html
+    services.results_acknowledge_green(
+        patient_ids=[ward["green"].pk],
+        user=nurse,
+        outcome=no_action_outcome(None),
+    )
+    html = client.get(URL).content.decode()
+    assert "grønne resultat" not in html and "ack-all-green" not in html
+
+
+def test_acknowledging_all_green_shows_one_undo_that_undoes_them_all(client, nurse, team):
+    several = patient_on(team, first_name="Grete", last_name="Grønsen")
+    for hours in (3, 2, 1):
+        measure(several, "spo2", "95", ago=timedelta(hours=hours))
+    login(client, nurse)
+    response = client.post(
+        reverse("alarms:patient_acknowledge_green", args=[several.pk]),
+        {"next": URL},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert html.count("Fortryd</button>") == 1
+    assert "Du kvitterede for 3 resultater kl." in html
+    first = TriageResult.objects.filter(patient=several).order_by("pk").first()
+    client.post(reverse("alarms:result_acknowledge_undo", args=[first.pk]), HTTP_HX_REQUEST="true")
+    assert PatientTriage.objects.get(patient=several).open_green == 3
