@@ -6,8 +6,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from alarms.models import Outcome
 from clinic.forms import model_choice
 from patients.models import ClinicianProfile, Organisation, Team
 
@@ -87,3 +89,66 @@ class GrantForm(forms.Form):
 class AuditQueryForm(forms.Form):
     cpr = forms.CharField(label=_("Patient's CPR number"), max_length=11, required=False)
     username = forms.CharField(label=_("Username"), max_length=150, required=False)
+
+
+class AlarmHandlingForm(forms.ModelForm):
+    """The organisation's escalation limits, second tier and claim time."""
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "escalation_minutes",
+            "second_escalation_minutes",
+            "second_escalation_team",
+            "claim_minutes",
+        ]
+        widgets = {
+            "escalation_minutes": forms.NumberInput(attrs={"min": 5, "max": 10080}),
+            "second_escalation_minutes": forms.NumberInput(attrs={"min": 5, "max": 10080}),
+            "claim_minutes": forms.NumberInput(attrs={"min": 5, "max": 1440}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice(self, "second_escalation_team").queryset = Team.objects.filter(
+            organisation=self.instance
+        )
+        for name, low, high in (
+            ("escalation_minutes", 5, 10080),
+            ("second_escalation_minutes", 5, 10080),
+            ("claim_minutes", 5, 1440),
+        ):
+            field = self.fields[name]
+            field.validators = [
+                *field.validators,
+                MinValueValidator(low, _("At least %(limit_value)s minutes.")),
+                MaxValueValidator(
+                    high,
+                    _("At most %(limit_value)s minutes (a week).")
+                    if high == 10080
+                    else _("At most %(limit_value)s minutes."),
+                ),
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        minutes, team = data.get("second_escalation_minutes"), data.get("second_escalation_team")
+        if minutes and not team:
+            self.add_error("second_escalation_team", _("Choose who the second tier tells."))
+        if team and not minutes:
+            self.add_error(
+                "second_escalation_minutes",
+                _("Say after how many minutes the second tier is told."),
+            )
+        return data
+
+
+class OutcomeForm(forms.Form):
+    label_da = forms.CharField(label=_("Label (Danish)"), max_length=100)
+    label_en = forms.CharField(label=_("Label (English)"), max_length=100, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Outcome.Kind.choices)
+
+
+class OutcomeChangeForm(OutcomeForm):
+    sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32000)
+    active = forms.BooleanField(label=_("Offered when acknowledging"), required=False)

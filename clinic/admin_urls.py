@@ -1,5 +1,6 @@
 from django.urls import path
 
+from clinic import admin_alarm_views
 from clinic import admin_views as views
 
 app_name = "patients"
@@ -18,4 +19,12 @@ urlpatterns = [
         name="relationship_withdraw",
     ),
     path("audit/", views.audit, name="audit"),
+    path("alarm-handling/", admin_alarm_views.alarm_handling, name="alarm_handling"),
+    path(
+        "alarm-handling/outcomes/own/",
+        admin_alarm_views.outcomes_customise,
+        name="outcomes_customise",
+    ),
+    path("alarm-handling/outcomes/new/", admin_alarm_views.outcome_new, name="outcome_new"),
+    path("alarm-handling/outcomes/<int:pk>/", admin_alarm_views.outcome_edit, name="outcome_edit"),
 ]

@@ -86,3 +86,17 @@ def test_escalation_list_and_patient_header(page, nurse, team):
     assert "til monitoreringsteam: sendt" in box
     assert page.locator(".phead .claim button").inner_text() == "Jeg tager den"
     assert not serious(axe_check(page))
+
+
+def test_admin_sets_alarm_handling(page, org_admin, other_team):
+    login_as(page, org_admin)
+    page.goto(reverse("admin_home"))
+    page.get_by_role("link", name="Alarmhåndtering").click()
+    page.fill("input[name=second_escalation_minutes]", "30")
+    page.select_option("select[name=second_escalation_team]", str(other_team.pk))
+    page.get_by_role("button", name="Gem").click()
+    page.locator(".message--success").wait_for()
+    page.get_by_role("button", name="Gør listen til vores egen").click()
+    page.get_by_role("button", name="Tilføj udfald").wait_for()
+    screenshot(page, "admin-alarm-handling")
+    assert not serious(axe_check(page))
