@@ -1,5 +1,7 @@
 """Celery tasks for alarms: thin, they call one service."""
 
+from functools import partial
+
 from celery import shared_task
 from django.db import transaction
 
@@ -16,7 +18,7 @@ def run_escalations() -> int:
     """Beat, every minute: raise what is due and queue one delivery task per escalation."""
     due = services.escalations_due()
     for pk in due:
-        transaction.on_commit(lambda pk=pk: deliver_escalation.delay(pk))
+        transaction.on_commit(partial(deliver_escalation.delay, pk))
     return len(due)
 
 

@@ -131,7 +131,7 @@ class AlarmHandlingForm(forms.ModelForm):
             ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         minutes, team = data.get("second_escalation_minutes"), data.get("second_escalation_team")
         if minutes and not team:
             self.add_error("second_escalation_team", _("Choose who the second tier tells."))

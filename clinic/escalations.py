@@ -7,6 +7,7 @@ aggregate, one page of rows with what they show joined in), whatever the page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
@@ -16,12 +17,15 @@ from django.utils.translation import gettext_lazy as _
 from alarms.models import Escalation
 from alarms.selectors import TRIAGE_STATES
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PER_PAGE = 50
 
 State = Escalation.State
 
 # Filter name -> (label, the delivery states it covers); "" is every escalation.
-FILTERS: dict[str, tuple[str, list[str]]] = {
+FILTERS: dict[str, tuple[StrOrPromise, list[str]]] = {
     "": (_("All"), [state.value for state in State]),
     "open": (_("Not sent yet"), [State.PENDING, State.SENDING]),
     "sent": (_("Sent"), [State.SENT]),

@@ -43,10 +43,12 @@ def _target(patient: Patient, kind: str, item_pk: int) -> Target:
     return get_object_or_404(TriageResult, pk=item_pk, patient=patient)
 
 
-def _back(request: AuthenticatedHttpRequest, patient: Patient, kind: str) -> HttpResponse:
+def _back(
+    request: AuthenticatedHttpRequest, patient: Patient, kind: str, item_pk: int
+) -> HttpResponse:
     url = reverse(f"patient:{KINDS[kind][1]}", args=[patient.pk])
     query = {k: v for k, v in request.POST.items() if k in PERIOD_KEYS and v}
-    return redirect(f"{url}?{urlencode(query)}#{kind}-{request.resolver_match.kwargs['item_pk']}")
+    return redirect(f"{url}?{urlencode(query)}#{kind}-{item_pk}")
 
 
 def _message(error: IgnoreError) -> str:
@@ -127,7 +129,7 @@ def ignore_view(
         messages.error(request, _message(error))
     else:
         messages.success(request, _("Ignored. It is kept, struck through, and can be undone."))
-    return _back(request, patient, kind)
+    return _back(request, patient, kind, item_pk)
 
 
 @require_POST
@@ -144,4 +146,4 @@ def ignore_undo_view(
         messages.error(request, _message(error))
     else:
         messages.success(request, _("Counted again."))
-    return _back(request, patient, kind)
+    return _back(request, patient, kind, item_pk)

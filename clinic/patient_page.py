@@ -170,12 +170,13 @@ class MeasurementRow:
     @property
     def ignored_text(self) -> str:
         """ "Ignored: Measurement error (Anne Nord 12.03.2026 14:05)", or empty."""
-        if not self.ignored:
+        ignored_at = self.measurement.ignored_at
+        if ignored_at is None:
             return ""
         return _("Ignored: %(reason)s (%(who)s %(when)s)") % {
             "reason": self.measurement.get_ignore_reason_display(),
             "who": self.ignored_by.get_full_name() if self.ignored_by else "",
-            "when": charts.show_time(self.measurement.ignored_at),
+            "when": charts.show_time(ignored_at),
         }
 
     @property
