@@ -91,7 +91,8 @@ def observation_to_fhir(measurement: Any, result: Any = None) -> dict[str, Any]:
         "id": str(measurement.pk),
         "meta": {"tag": [coding(systems.SOURCE, measurement.source)]},
         "identifier": [{"system": systems.URN, "value": f"urn:uuid:{measurement.client_uuid}"}],
-        "status": "final",
+        # Set aside by a clinician (measurement error, duplicate, device fault): withdrawn.
+        "status": "entered-in-error" if measurement.ignored_at else "final",
         "category": [
             {"coding": [coding(systems.OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")]}
         ],

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from alarms.models import TriageResult
+from alarms.services.ignoring import ignore
 from interop.fhir import systems
 from interop.fhir.impression import clinical_impression_to_fhir
 from interop.fhir.observation import observation_from_fhir, observation_to_fhir
@@ -107,3 +108,15 @@ def test_clinical_impression_for_a_triage_result(citizen):
     assert resource["investigation"][0]["item"][0]["reference"] == (
         f"Observation/{result.measurement_id}"
     )
+
+
+def test_an_ignored_measurement_is_entered_in_error(citizen, nurse):
+    with_spo2_limits(citizen)
+    record_spo2(citizen, [62])
+    measurement = Measurement.objects.get(patient=citizen)
+    assert observation_to_fhir(measurement)["status"] == "final"
+    ignore(target=measurement, user=nurse, reason="measurement_error")
+    measurement.refresh_from_db()
+    resource = observation_to_fhir(measurement, measurement.triage_result)
+    assert resource["status"] == "entered-in-error"
+    assert not errors(resource)
