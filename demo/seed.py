@@ -30,7 +30,7 @@ from django.db.models import ProtectedError, Q
 from django.utils import timezone, translation
 
 from alarms import evaluation
-from alarms.models import RelativeRule, Threshold, ThresholdSet, TriageResult
+from alarms.models import Escalation, RelativeRule, Threshold, ThresholdSet, TriageResult
 from alarms.outcomes import NO_ACTION, outcomes_for
 from alarms.services import limits_of, rule_of, snapshot_with_set, triage_refresh, type_info
 from demo import DEMO_LOGINS, DEMO_PASSWORD, series  # noqa: F401 (re-exported)
@@ -38,6 +38,7 @@ from demo.access import grant_care_permissions
 from demo.people import make_person
 from monitoring.models import (
     Answer,
+    IgnoreReason,
     Measurement,
     MeasurementType,
     Questionnaire,
@@ -926,7 +927,9 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
         )
     results.extend(missing)
     _acknowledge_older(results, staff, rng, now)
+    _ignore_false_alarms(results)
     TriageResult.objects.bulk_create(results, batch_size=5000)
+    _escalations(results, staff, now)
     triage_refresh(patient_ids=[plan.patient.pk for plan in plans])
 
     citizen = plans[0].patient
@@ -953,6 +956,53 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
         "triage results": len(results),
     }
     return SeedResult(created=True, message="Demo data created.", logins=logins, counts=counts)
+
+
+def _ignore_false_alarms(results: list[TriageResult]) -> None:
+    """A device reading the nurse found to be a measurement error is also set aside (struck
+    through on the patient page, no alarm colour, no part of baselines): the first two."""
+    false_alarms = [
+        r
+        for r in results
+        if r.kind == TriageResult.Kind.MEASUREMENT
+        and r.outcome is not None
+        and r.outcome.code == "measurement_error"
+    ][:2]
+    for result in false_alarms:
+        assert result.measurement is not None and result.acknowledged_at is not None
+        for row in (result, result.measurement):
+            row.ignored_at = result.acknowledged_at
+            row.ignored_by = result.acknowledged_by
+            row.ignore_reason = IgnoreReason.MEASUREMENT_ERROR
+        result.measurement.save(update_fields=["ignored_at", "ignored_by", "ignore_reason"])
+
+
+def _escalations(results: list[TriageResult], staff: _Staff, now: datetime) -> None:
+    """Reds that waited longer than their organisation's limit were escalated to the team by
+    e-mail (the delivery is history: sent)."""
+    limits = dict(Team.objects.values_list("pk", "organisation__escalation_minutes"))
+    rows = []
+    for result in results:
+        team_id = result.patient.monitoring_team_id
+        if result.severity != "red" or team_id is None:
+            continue
+        due = result.created_at + timedelta(minutes=limits[team_id])
+        if due > min(result.acknowledged_at or now, now):
+            continue
+        recipients = sorted(n.email for n in _team_nurses(staff, result.patient) if n.email)
+        rows.append(
+            Escalation(
+                result=result,
+                patient=result.patient,
+                created_at=due,
+                state=Escalation.State.SENT,
+                claimed_at=due,
+                sent_at=due + timedelta(seconds=2),
+                attempts=1,
+                recipients=recipients,
+            )
+        )
+    Escalation.objects.bulk_create(rows, batch_size=2000)
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:

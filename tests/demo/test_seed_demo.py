@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 
-from alarms.models import PatientTriage, ThresholdSet, TriageResult
+from alarms.models import Escalation, PatientTriage, ThresholdSet, TriageResult
 from demo import DEMO_LOGINS, DEMO_PASSWORD
 from demo.seed import DemoResetRefused, demo_reset, demo_seed
 from monitoring.models import Measurement, Questionnaire, Schedule, Submission
@@ -105,6 +105,13 @@ def test_seed_creates_a_plausible_evaluated_demo_once(client):
     assert not acknowledged.filter(outcome=None).exists()
     kinds = set(acknowledged.values_list("outcome__kind", flat=True))
     assert kinds == {"action", "no_action", "false_alarm"}
+    # Two measurement errors are set aside, and reds that waited were escalated (sent).
+    ignored = Measurement.objects.exclude(ignored_at=None)
+    assert ignored.count() == 2 and set(ignored.values_list("ignore_reason", flat=True)) == {
+        "measurement_error"
+    }
+    assert Escalation.objects.filter(state="sent").exists()
+    assert not Escalation.objects.exclude(result__severity="red").exists()
     cat = Submission.objects.filter(questionnaire__code="cat")
     assert cat.exists() and not cat.filter(score=None).exists()
     assert Questionnaire.objects.get(code="cat", status="published").submissions.count() > 1000
