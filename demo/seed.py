@@ -235,12 +235,12 @@ class _Staff:
 
 # username, first, last, role, organisation key, team index, title
 STAFF = [
-    ("nurse.nord1", "Anne", "Kjær", "nurse", "municipality", 0, "Sygeplejerske"),
-    ("nurse.nord2", "Mette", "Bach", "nurse", "municipality", 0, "Sygeplejerske"),
-    ("nurse.nord3", "Søren", "Dahl", "nurse", "municipality", 0, "Sygeplejerske"),
-    ("nurse.syd1", "Hanne", "Krogh", "nurse", "municipality", 1, "Sygeplejerske"),
-    ("nurse.syd2", "Louise", "Friis", "nurse", "municipality", 1, "Sygeplejerske"),
-    ("nurse.syd3", "Jonas", "Bruun", "nurse", "municipality", 1, "Sygeplejerske"),
+    ("nurse.nord1", "Anne", "Kjær", "nurse", "municipality", 0, "KOL-sygeplejerske"),
+    ("nurse.nord2", "Mette", "Bach", "nurse", "municipality", 0, "KOL-sygeplejerske"),
+    ("nurse.nord3", "Søren", "Dahl", "nurse", "municipality", 0, "KOL-sygeplejerske"),
+    ("nurse.syd1", "Hanne", "Krogh", "nurse", "municipality", 1, "Sygeplejerske, hjemmesygeplejen"),
+    ("nurse.syd2", "Louise", "Friis", "nurse", "municipality", 1, "Sygeplejerske, hjemmesygeplejen"),
+    ("nurse.syd3", "Jonas", "Bruun", "nurse", "municipality", 1, "Sygeplejerske, hjemmesygeplejen"),
     ("doctor.gp1", "Karen", "Lindholm", "doctor", "gp", None, "Praktiserende læge"),
     ("doctor.gp2", "Morten", "Skov", "doctor", "gp", None, "Praktiserende læge"),
     ("doctor.auh1", "Ida", "Bjerre", "doctor", "hospital", None, "Overlæge, lungemedicin"),
