@@ -247,3 +247,32 @@ def test_the_walk_covers_the_patient_pages():
     names = {name for _, name in ROUTES}
     assert {"doctor:patient", "referrals:detail", "patients:relationship"} <= names
     assert len(ROUTES) >= 10
+
+
+def test_every_description_the_walk_wrote_reads_in_danish(client, world):
+    """Walk the routes once more as the care persona and check each event's description is
+    known to telemed.audit_text, so the citizen's log and the admin's log show it translated."""
+    from django.utils import translation
+
+    from telemed.audit_text import describe, is_known
+
+    for route, name in ROUTES:
+        kwargs = _kwargs(route, world)
+        if kwargs is None:
+            continue
+        allowed, _stranger = _personas(route)
+        if not route.startswith(("api/", "fhir/")):
+            login(client, world["users"][allowed])
+        _get(client, world, route, reverse(name, kwargs=kwargs), "allowed")
+    unknown = sorted(
+        what
+        for what in AuditEvent.objects.values_list("what", flat=True).distinct()
+        if not is_known(what)
+    )
+    assert not unknown, f"teach telemed/audit_text.py these descriptions: {unknown}"
+    with translation.override("da"):
+        assert describe("Patient page: charts") == "Patientside: grafer"
+        assert describe("Acknowledged result 20702") == "Kvitterede for resultat 20702"
+        assert describe("Ignored measurement 7 (measurement_error)") == (
+            "Så bort fra måling 7 (Målefejl)"
+        )

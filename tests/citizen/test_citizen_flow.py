@@ -228,3 +228,19 @@ def test_receipt_shows_the_nurses_note_only_when_she_shared_it(client, citizen, 
     assert html.count("har set din måling") == 2
     assert "Tag din akutpakke i dag" in html
     assert "Overvej indlæggelse" not in html
+
+
+def test_the_citizens_log_reads_in_her_language(client, citizen, nurse):
+    """Who looked, in what role and at what, translated when shown (stored in English)."""
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    login(client, nurse)
+    client.get(reverse("patient:detail", args=[citizen.pk]))
+    login(client, citizen.citizen_user)
+    danish = client.get(reverse("monitoring:citizen_log"), HTTP_ACCEPT_LANGUAGE="da")
+    assert "Patientside: grafer" in danish.content.decode()
+    assert "Patient page: charts" not in danish.content.decode()
+    english = client.get(reverse("monitoring:citizen_log"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Patient page: charts" in english.content.decode()
