@@ -281,8 +281,21 @@ def evaluate_measurement(
     return Result(severity, reasons, snapshot)
 
 
-def answer_reason(severity: str, question: str, answer: str) -> Reason:
-    return Reason(severity, "answer", extra={"question": question, "answer": answer})
+def answer_reason(
+    severity: str, question: str, answer: str, question_en: str = "", answer_en: str = ""
+) -> Reason:
+    """A questionnaire answer as a reason, in Danish and (when the questionnaire has it)
+    English, so each reader sees her language (alarms/reasons.py picks)."""
+    return Reason(
+        severity,
+        "answer",
+        extra={
+            "question_da": question,
+            "answer_da": answer,
+            "question_en": question_en,
+            "answer_en": answer_en,
+        },
+    )
 
 
 def combine(parts: Iterable[Result]) -> Result:
@@ -319,6 +332,9 @@ def english(reason: dict[str, object]) -> str:
     extra = reason.get("extra")
     if isinstance(extra, Mapping):
         params.update(extra)
+    for key in ("question", "answer"):
+        if f"{key}_da" in params:
+            params[key] = params.get(f"{key}_en") or params[f"{key}_da"]
     template = _ENGLISH.get(str(reason.get("code")), "{code}")
     return " ".join(template.format_map(_Default(params)).split())
 

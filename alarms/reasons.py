@@ -85,8 +85,13 @@ def describe(reason: Mapping[str, object], language: str | None = None) -> str:
     type_labels = _type_labels().get(str(params.get("type") or ""))
     if type_labels:
         params["name"], params["unit"] = type_labels["da" if danish else "en"]
-    if "questionnaire_da" in params:
-        params["questionnaire"] = params["questionnaire_da" if danish else "questionnaire_en"]
+    # Bilingual details (a questionnaire's title, a question and its answer): the reader's
+    # language, Danish when the questionnaire has no English. Older rows have one language.
+    for key in ("questionnaire", "question", "answer"):
+        if f"{key}_da" in params:
+            params[key] = (
+                params[f"{key}_da"] if danish else (params.get(f"{key}_en") or params[f"{key}_da"])
+            )
     with translation.override(language):
         for key in NUMBER_KEYS:
             if params.get(key):

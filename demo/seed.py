@@ -753,7 +753,11 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
                     severity=option.severity,
                     reasons=[
                         evaluation.answer_reason(
-                            option.severity, kol_items[link_id].text, option.text
+                            option.severity,
+                            kol_items[link_id].text_da,
+                            option.text_da,
+                            kol_items[link_id].text_en,
+                            option.text_en,
                         )
                     ],
                     snapshot={},
@@ -769,7 +773,11 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
                         severity=evaluation.GREEN,
                         reasons=[
                             evaluation.answer_reason(
-                                evaluation.GREEN, kol_items["other"].text, sample.other_text
+                                evaluation.GREEN,
+                                kol_items["other"].text_da,
+                                sample.other_text,
+                                kol_items["other"].text_en,
+                                sample.other_text,
                             )
                         ],
                         snapshot={},
@@ -814,7 +822,13 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
                         evaluation.Result(
                             severity=option.severity,
                             reasons=[
-                                evaluation.answer_reason(option.severity, item.text, option.text)
+                                evaluation.answer_reason(
+                                    option.severity,
+                                    item.text_da,
+                                    option.text_da,
+                                    item.text_en,
+                                    option.text_en,
+                                )
                             ],
                             snapshot={},
                         )

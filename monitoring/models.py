@@ -19,6 +19,13 @@ from monitoring.severity import Severity
 from patients.models import Patient
 
 
+def in_language(danish: str, english: str) -> str:
+    """A bilingual text in the active language; English falls back to Danish when missing."""
+    if (get_language() or "da").startswith("en") and english:
+        return english
+    return danish
+
+
 class MeasurementType(models.Model):
     """A kind of measurement, with its national code (NPU/MCS/DNK), IEEE code and UCUM unit.
 
@@ -63,7 +70,7 @@ class MeasurementType(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "da").startswith("en") else self.name_da
+        return in_language(self.name_da, self.name_en)
 
     @property
     def short_name(self) -> str:
@@ -135,7 +142,7 @@ class Questionnaire(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_en if (get_language() or "da").startswith("en") else self.title_da
+        return in_language(self.title_da, self.title_en)
 
 
 class QuestionnaireItem(models.Model):
@@ -197,7 +204,7 @@ class QuestionnaireItem(models.Model):
 
     @property
     def text(self) -> str:
-        return self.text_en if (get_language() or "da").startswith("en") else self.text_da
+        return in_language(self.text_da, self.text_en)
 
 
 class ItemOption(models.Model):
@@ -230,7 +237,7 @@ class ItemOption(models.Model):
 
     @property
     def text(self) -> str:
-        return self.text_en if (get_language() or "da").startswith("en") else self.text_da
+        return in_language(self.text_da, self.text_en)
 
 
 class Schedule(models.Model):

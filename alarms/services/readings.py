@@ -305,12 +305,17 @@ def _answer_severity(answer: AnswerInput) -> str:
     return evaluation.GREEN
 
 
-def _answer_text(answer: AnswerInput) -> str:
+def _answer_reason(answer: AnswerInput) -> evaluation.Reason:
+    """The answer as a reason, with the question and option in Danish and English."""
     if answer.option is not None:
-        return answer.option.text
-    if answer.value_number is not None:
-        return str(answer.value_number)
-    return answer.value_text
+        given_da, given_en = answer.option.text_da, answer.option.text_en
+    elif answer.value_number is not None:
+        given_da = given_en = str(answer.value_number)
+    else:
+        given_da = given_en = answer.value_text
+    return evaluation.answer_reason(
+        _answer_severity(answer), answer.item.text_da, given_da, answer.item.text_en, given_en
+    )
 
 
 @transaction.atomic
@@ -362,11 +367,7 @@ def submission_record(
     answer_results = [
         evaluation.Result(
             severity=_answer_severity(answer),
-            reasons=[
-                evaluation.answer_reason(
-                    _answer_severity(answer), answer.item.text, _answer_text(answer)
-                )
-            ],
+            reasons=[_answer_reason(answer)],
             snapshot={},
         )
         for answer in answers
