@@ -18,7 +18,13 @@ from patients.services import (
     patient_care_end,
 )
 from telemed.models import AuditEvent
-from tests.factories import DoctorFactory, NurseFactory, PatientFactory, TeamFactory
+from tests.factories import (
+    DoctorFactory,
+    NurseFactory,
+    OrganisationFactory,
+    PatientFactory,
+    TeamFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +153,21 @@ def test_visible_list_is_one_query_at_any_size(nurse, team, django_assert_max_nu
     # A team the nurse is not on adds nothing.
     PatientFactory(monitoring_team=TeamFactory())
     assert patients_visible_to(nurse).count() == 22
+
+
+def test_the_relationship_page_names_permissions_in_the_readers_language(
+    client, citizen, org_admin
+):
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    covering = DoctorFactory(organisation=OrganisationFactory(sor_code="900000000000777")).user
+    patient_access_grant(
+        patient=citizen, user=covering, codenames=["view_patient_data"], by=org_admin
+    )
+    login(client, org_admin)
+    url = reverse("patients:relationship", args=[citizen.pk])
+    assert "Kan se patientens kliniske data" in client.get(url).content.decode()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Can view the patient&#x27;s clinical data" in english
