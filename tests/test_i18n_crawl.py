@@ -145,12 +145,24 @@ DANISH_PATTERNS = [(*_pattern(v), k) for k, v in CATALOG.items() if PLACEHOLDER.
 ENGLISH_ANY = [_pattern(k)[0] for k in MSGIDS if PLACEHOLDER.search(k)]
 
 
+# Month names (Django's catalog, not ours): the wrong language's are a formatting leak.
+ENGLISH_MONTHS = re.compile(
+    r"\b(January|February|March|April|June|July|August|September|October|November|December)\b"
+)
+DANISH_MONTHS = re.compile(
+    r"\b(januar|februar|marts|maj|juni|juli|oktober)\b"  # those that differ from English
+)
+
+
 def _leaks(texts: list[str], language: str) -> set[str]:
     found = set()
     for raw in texts:
         text = SPACE.sub(" ", raw).strip()
         if len(text) < 3 or not re.search(r"[A-Za-zÆØÅæøå]{3}", text):
             continue
+        months = (ENGLISH_MONTHS if language == "da" else DANISH_MONTHS).search(text)
+        if months:
+            found.add(f"a month name in the other language: {text!r}")
         if language == "da":
             if text in PLAIN and text not in DANISH:
                 found.add(f"English on a Danish page: {text!r} (Danish: {PLAIN[text]!r})")
@@ -237,6 +249,7 @@ def test_the_check_finds_english_on_danish_pages_and_danish_on_english_ones():
     assert _leaks(["  Ikke\n kvitteret ", "Type", "SpO2"], "en") == {
         "Danish on an English page: 'Ikke kvitteret' (English: 'Not acknowledged')"
     }
+    assert _leaks(["7. December 2026"], "da") and not _leaks(["7. december 2026"], "da")
     # With placeholders: the fixed words tell the language.
     assert _leaks(["You acknowledged a result at 10:02."], "da")
     assert not _leaks(["Du kvitterede for et resultat kl. 10:02."], "da")
