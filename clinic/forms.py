@@ -57,6 +57,28 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
+class DayInput(forms.DateInput):
+    """A day typed as people in Denmark write it, dd.mm.åååå, whatever the browser's locale
+    (a native date input shows mm/dd/yyyy in an American browser). ISO dates and -, / as
+    separators are accepted too (DATE_INPUT_FORMATS in telemed/formats)."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "placeholder": _("dd.mm.yyyy"),
+                "pattern": r"\d{1,2}[.\-/]\d{1,2}[.\-/]\d{4}|\d{4}-\d{2}-\d{2}",
+                "title": _("Day, month and year, e.g. 24.12.2026"),
+                "size": 10,
+                **(attrs or {}),
+            },
+            format="%d.%m.%Y",
+        )
+
+
 class RangeForm(forms.Form):
     range = forms.ChoiceField(
         label=_("Period"),
@@ -81,8 +103,8 @@ class RangeForm(forms.Form):
                 "end": data.get("to", ""),
             }
         super().__init__(data, **kwargs)
-        self.fields["start"].widget = forms.DateInput(attrs={"type": "date"})
-        self.fields["end"].widget = forms.DateInput(attrs={"type": "date"})
+        self.fields["start"].widget = DayInput()
+        self.fields["end"].widget = DayInput()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -188,7 +210,7 @@ class NoteForm(forms.Form):
         label=_("Remind me on"),
         required=False,
         help_text=_("On this day the patient comes back into the triage list."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DayInput(),
     )
 
     def clean_remind_on(self) -> date | None:
@@ -206,7 +228,7 @@ class PauseForm(forms.Form):
     )
     until = forms.DateField(
         label=_("Paused until (including)"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DayInput(),
         error_messages={"required": _("Choose the last day of the pause.")},
     )
 

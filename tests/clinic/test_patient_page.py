@@ -205,6 +205,20 @@ def test_range_switch_and_bad_custom_range(client, monitored, nurse):
     assert "No measurements in this period" in custom.content.decode()
 
 
+def test_days_are_shown_and_typed_as_in_denmark(client, monitored, nurse):
+    login(client, nurse)
+    url = reverse("patient:measurements", args=[monitored.pk])
+    custom = client.get(url, {"range": "custom", "from": "01.02.2025", "to": "28.02.2025"})
+    body = custom.content.decode()
+    assert "Viser 01.02.2025–28.02.2025" in body
+    assert 'name="from" placeholder="dd.mm.åååå"' in body and 'value="01.02.2025"' in body
+    assert 'type="date"' not in body
+    typo = client.get(url, {"range": "custom", "from": "31.02.2025", "to": "28.02.2025"})
+    body = typo.content.decode()
+    assert "Indtast en gyldig dato." in body
+    assert 'value="31.02.2025"' in body  # what was typed is kept
+
+
 def test_htmx_tab_switch_returns_only_the_panel(client, monitored, nurse):
     login(client, nurse)
     response = client.get(
