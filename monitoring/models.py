@@ -26,6 +26,12 @@ def in_language(danish: str, english: str) -> str:
     return danish
 
 
+def fallback_language(english: str) -> str:
+    """ "da" when an English page shows the Danish text (no English yet), for a ``lang``
+    attribute that marks it; empty otherwise."""
+    return "da" if (get_language() or "da").startswith("en") and not english else ""
+
+
 class MeasurementType(models.Model):
     """A kind of measurement, with its national code (NPU/MCS/DNK), IEEE code and UCUM unit.
 
@@ -144,6 +150,10 @@ class Questionnaire(models.Model):
     def title(self) -> str:
         return in_language(self.title_da, self.title_en)
 
+    @property
+    def title_lang(self) -> str:
+        return fallback_language(self.title_en)
+
 
 class QuestionnaireItem(models.Model):
     class Kind(models.TextChoices):
@@ -206,6 +216,10 @@ class QuestionnaireItem(models.Model):
     def text(self) -> str:
         return in_language(self.text_da, self.text_en)
 
+    @property
+    def text_lang(self) -> str:
+        return fallback_language(self.text_en)
+
 
 class ItemOption(models.Model):
     """An answer option with the severity it signals and, for scored questionnaires, its score."""
@@ -238,6 +252,10 @@ class ItemOption(models.Model):
     @property
     def text(self) -> str:
         return in_language(self.text_da, self.text_en)
+
+    @property
+    def text_lang(self) -> str:
+        return fallback_language(self.text_en)
 
 
 class Schedule(models.Model):

@@ -244,3 +244,14 @@ def test_the_citizens_log_reads_in_her_language(client, citizen, nurse):
     assert "Patient page: charts" not in danish.content.decode()
     english = client.get(reverse("monitoring:citizen_log"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Patient page: charts" in english.content.decode()
+
+
+def test_a_question_without_english_is_shown_in_danish_and_marked(client, citizen_user, schedule):
+    item = schedule.questionnaire.items.get(link_id="cough")
+    item.text_en = ""
+    item.save()
+    login(client, citizen_user)
+    html = client.get(step_url(schedule, "cough"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<legend class="qquestion" lang="da">{item.text_da}</legend>' in html
+    other = client.get(step_url(schedule, "breathless"), HTTP_ACCEPT_LANGUAGE="en")
+    assert '<legend class="qquestion">' in other.content.decode()  # English there: no mark
