@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,9 @@ class ClinicianForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=ClinicianProfile.Role.choices)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
+    language = forms.ChoiceField(
+        label=_("Language of e-mails"), choices=settings.LANGUAGES, initial="da"
+    )
     teams = forms.ModelMultipleChoiceField(
         label=_("Teams"),
         queryset=Team.objects.none(),

@@ -60,7 +60,11 @@ def users(request: AuthenticatedHttpRequest) -> HttpResponse:
                 is_active=data["is_active"],
             )
             ClinicianProfile.objects.create(
-                user=user, role=data["role"], organisation=organisation, title=data["title"]
+                user=user,
+                role=data["role"],
+                organisation=organisation,
+                title=data["title"],
+                language=data["language"],
             )
             user.groups.add(*(team.group for team in data["teams"]))
         # The password is shown on this response only (not in a message cookie).
@@ -100,6 +104,7 @@ def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "email": user.email,
         "role": profile.role,
         "title": profile.title,
+        "language": profile.language,
         "teams": Team.objects.filter(group__user=user, organisation=organisation),
         "is_active": user.is_active,
     }
@@ -116,6 +121,7 @@ def user_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     setattr(user, name, data[name])
                 user.save()
                 profile.role, profile.title = data["role"], data["title"]
+                profile.language = data["language"]
                 profile.save()
                 own_groups = Group.objects.filter(team__organisation=organisation)
                 user.groups.remove(*own_groups)

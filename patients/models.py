@@ -105,6 +105,13 @@ class ClinicianProfile(models.Model):
         verbose_name=_("organisation"),
     )
     title = models.CharField(_("title"), max_length=100, blank=True)
+    language = models.CharField(
+        _("language of e-mails"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="da",
+        help_text=_("Escalations and other e-mails to this person are written in it."),
+    )
     authorisation_id = models.CharField(
         _("authorisation ID"),
         max_length=20,

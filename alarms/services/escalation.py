@@ -27,7 +27,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from alarms.models import Escalation, TriageResult
 from alarms.summary import OPEN, open_q
@@ -141,45 +142,63 @@ def escalations_due(*, now: datetime | None = None) -> list[int]:
     return due
 
 
-def recipients_of(escalation: Escalation) -> list[str]:
-    """The e-mail addresses told: the patient's team (tier 1) or the organisation's second
-    recipients (tier 2). Active users with an address only."""
+def recipients_of(escalation: Escalation) -> dict[str, str]:
+    """E-mail address -> language of the people told: the patient's team (tier 1) or the
+    organisation's second recipients (tier 2). Active users with an address only."""
     team = escalation.patient.monitoring_team
     if team is not None and escalation.tier == Tier.SECOND:
         team = team.organisation.second_escalation_team
     # A patient moved out of every team has no one to tell by e-mail; the red stays on top of
     # the triage list of whoever takes the patient over.
     if team is None:
-        return []
-    return sorted(
-        team.group.user_set.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+        return {}
+    people = (
+        team.group.user_set.filter(is_active=True)
+        .exclude(email="")
+        .values_list("email", "clinician__language")
     )
+    return {email: language or "da" for email, language in sorted(people)}
 
 
-def _escalation_message(escalation: Escalation) -> tuple[str, str]:
-    """Subject and body of the e-mail (in Danish: the team's working language).
+def _message_in(escalation: Escalation, language: str) -> tuple[str, str]:
+    patient = escalation.patient
+    waited = escalation.created_at - escalation.result.created_at
+    with translation.override(language):
+        details = {
+            "who": f"{patient.first_name} {patient.last_name[:1]}.",
+            "team": patient.monitoring_team.name if patient.monitoring_team else _("no team"),
+            "hours": int(waited.total_seconds() // 3600),
+            "minutes": int(waited.total_seconds() % 3600 // 60),
+        }
+        if escalation.tier == Tier.SECOND:
+            subject = _("Telemed: red alarm still not acknowledged after escalation (%(team)s)")
+            body = _(
+                "A red alarm for %(who)s has waited %(hours)s h %(minutes)s min without "
+                "acknowledgement, also after %(team)s was told.\n\n"
+                "Open Telemed to see the patient, or contact the team."
+            )
+        else:
+            subject = _("Telemed: red alarm not acknowledged (%(team)s)")
+            body = _(
+                "A red alarm for %(who)s has waited %(hours)s h %(minutes)s min without "
+                "acknowledgement.\n\n"
+                "Open the triage list in Telemed to see the patient and acknowledge."
+            )
+        return subject % details, body % details + "\n"
+
+
+def _escalation_message(escalation: Escalation, languages: set[str]) -> tuple[str, str]:
+    """Subject and body of the one e-mail, in the recipients' language: Danish unless all of
+    them read English; both (Danish first) when they differ.
 
     No CPR number or clinical detail by e-mail: the nurse opens Telemed to see the patient.
     """
-    patient = escalation.patient
-    waited = escalation.created_at - escalation.result.created_at
-    hours = int(waited.total_seconds() // 3600)
-    minutes = int(waited.total_seconds() % 3600 // 60)
-    team = patient.monitoring_team.name if patient.monitoring_team else "uden team"
-    who = f"{patient.first_name} {patient.last_name[:1]}."
-    if escalation.tier == Tier.SECOND:
-        subject = f"Telemed: rød alarm stadig ikke kvitteret efter eskalering ({team})"
-        body = (
-            f"En rød alarm for {who} har ventet {hours} t {minutes} min uden kvittering, "
-            f"også efter at {team} fik besked.\n\n"
-            "Åbn Telemed for at se patienten, eller kontakt teamet.\n"
-        )
-    else:
-        subject = f"Telemed: rød alarm ikke kvitteret ({team})"
-        body = (
-            f"En rød alarm for {who} har ventet {hours} t {minutes} min uden kvittering.\n\n"
-            "Åbn triagelisten i Telemed for at se patienten og kvittere.\n"
-        )
+    if languages == {"en"}:
+        return _message_in(escalation, "en")
+    subject, body = _message_in(escalation, "da")
+    if "en" in languages:
+        english_subject, english_body = _message_in(escalation, "en")
+        body = f"{body}\n---\n{english_subject}\n\n{english_body}"
     return subject, body
 
 
@@ -201,8 +220,9 @@ def escalation_deliver(*, escalation_id: int, now: datetime | None = None) -> bo
         "patient__monitoring_team__organisation__second_escalation_team__group",
         "result",
     ).get(pk=escalation_id)
-    recipients = recipients_of(escalation)
-    subject, body = _escalation_message(escalation)
+    people = recipients_of(escalation)
+    recipients = list(people)
+    subject, body = _escalation_message(escalation, set(people.values()))
     try:
         if recipients:
             send_mail(subject, body, None, recipients)

@@ -212,3 +212,27 @@ def test_triage_list_marks_an_escalated_patient(client, nurse, red, citizen):
     row = next(r for r in client.get("/nurse/").context["rows"] if r.pk == citizen.pk)
     assert row.escalated
     assert "Eskaleret" in client.get("/nurse/").content.decode()
+
+
+def test_the_email_is_in_the_recipients_language(red, nurse):
+    later = red.created_at + timedelta(minutes=61)
+    nurse.clinician.language = "en"
+    nurse.clinician.save()
+    services.escalations_run(now=later)
+    [message] = mail.outbox
+    assert message.subject == "Telemed: red alarm not acknowledged (KOL-team Nord)"
+    assert "A red alarm for Dorte B. has waited" in message.body
+    assert "rød" not in message.body
+
+
+def test_mixed_languages_get_one_email_in_danish_then_english(red, nurse, colleague):
+    later = red.created_at + timedelta(minutes=61)
+    colleague.email = "bente.syd@testrup.dk"
+    colleague.save()
+    colleague.clinician.language = "en"
+    colleague.clinician.save()
+    services.escalations_run(now=later)
+    [message] = mail.outbox
+    assert sorted(message.to) == ["anne.nord@testrup.dk", "bente.syd@testrup.dk"]
+    assert message.subject.startswith("Telemed: rød alarm")
+    assert message.body.index("En rød alarm") < message.body.index("A red alarm")
