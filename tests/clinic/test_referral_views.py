@@ -150,4 +150,4 @@ def test_admin_pages_render_for_the_org_admin(client, org_admin, citizen, nurse)
     assert client.get(reverse("patients:relationship", args=[citizen.pk])).status_code == 200
     assert client.get(reverse("referrals:template_edit", args=["moderate"])).status_code == 200
     audit = client.get(reverse("patients:audit"), {"cpr": citizen.cpr}).content.decode()
-    assert "Admin: care relationship" in audit
+    assert "Administration: behandlingsrelation" in audit  # stored in English, shown in Danish
