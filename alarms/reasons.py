@@ -22,7 +22,13 @@ BASELINE_KINDS = {
 
 @lru_cache(maxsize=8)
 def _templates(language: str) -> dict[str, str]:
-    # One table per language (gettext under the caller's active language), built once.
+    """One table per language, built once, in that language whatever is active (a table built
+    under another language would be cached wrongly for the rest of the process)."""
+    with translation.override(language):
+        return _template_table()
+
+
+def _template_table() -> dict[str, str]:
     return {
         "no_threshold": _("%(name)s %(value)s %(unit)s: no threshold"),
         "within_limits": _("%(name)s %(value)s %(unit)s within limits"),

@@ -42,3 +42,17 @@ def test_a_recorded_answer_keeps_both_languages(team):
     assert reasons.describe(reason, "da").startswith(item.text_da)
     assert reasons.describe(reason, "en").startswith(item.text_en)
     assert item.text_en != item.text_da
+
+
+def test_a_table_built_for_english_while_danish_is_active_stays_english():
+    """The per-language tables are cached for the process: one built while another language
+    was active must not keep that language (it once turned English reasons Danish)."""
+    from django.utils import translation
+
+    reasons._templates.cache_clear()
+    with translation.override("da"):
+        reasons.describe({"code": "missing", "questionnaire": "KOL"}, "en")
+    with translation.override("en"):
+        assert reasons.describe({"code": "missing", "questionnaire": "KOL"}) == (
+            "Expected KOL not received"
+        )
