@@ -693,7 +693,11 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
     standalone: list[tuple[Measurement, evaluation.Result, ThresholdSet]] = []
     missing: list[TriageResult] = []
     missing_reason = [
-        evaluation.Reason(evaluation.MISSING, "missing", extra={"questionnaire": kol.title_da})
+        evaluation.Reason(
+            evaluation.MISSING,
+            "missing",
+            extra={"questionnaire_da": kol.title_da, "questionnaire_en": kol.title_en},
+        )
     ]
     for plan, threshold_set in zip(plans, patient_sets, strict=True):
         patient = plan.patient

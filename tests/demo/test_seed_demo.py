@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 
+from alarms import reasons
 from alarms.models import Escalation, PatientTriage, ThresholdSet, TriageResult
 from demo import DEMO_LOGINS, DEMO_PASSWORD
 from demo.seed import DemoResetRefused, demo_reset, demo_seed
@@ -111,6 +112,13 @@ def test_seed_creates_a_plausible_evaluated_demo_once(client):
         "measurement_error"
     }
     assert Escalation.objects.filter(state="sent").exists()
+    # Missing-data reasons name the questionnaire in both languages (shown in the reader's).
+    missing = TriageResult.objects.filter(kind="missing").first()
+    assert missing is not None
+    assert reasons.describe(missing.reasons[0], "en") == (
+        "Expected COPD – daily questionnaire not received"
+    )
+    assert "dagligt spørgeskema" in reasons.describe(missing.reasons[0], "da")
     assert not Escalation.objects.exclude(result__severity="red").exists()
     cat = Submission.objects.filter(questionnaire__code="cat")
     assert cat.exists() and not cat.filter(score=None).exists()
