@@ -174,7 +174,7 @@ def _level_filter(patients: QuerySet[Patient], level: str | None) -> QuerySet[Pa
 
 def triage_patient_ids(*, user: Any, filters: TriageFilters) -> list[int]:
     """Every patient the filter shows, on all pages (for "acknowledge all green")."""
-    teams = list(Team.objects.filter(group__user=user))
+    teams = user_teams(user)
     patients = _level_filter(_triage_base(teams, filters), filters.level)
     return list(patients.values_list("pk", flat=True))
 
@@ -243,7 +243,7 @@ def triage_list(
     )
     return TriagePage(
         rows=rows,
-        counts={name: counts[name] for name in [*TRIAGE_LEVELS, "messages", "reminders"]},
+        counts={name: counts[name] for name in COUNTER_KEYS},
         total=total,
         page=page,
         pages=pages,
@@ -254,7 +254,12 @@ def triage_list(
     )
 
 
+# The counters above the list: patients per level, with unread messages, with due reminders.
+COUNTER_KEYS = [*TRIAGE_LEVELS, "messages", "reminders"]
+
+
 def user_teams(user: Any) -> list[Team]:
+    """The clinician's teams with their organisation, by name (one query)."""
     return list(
         Team.objects.filter(group__user=user).select_related("organisation").order_by("name")
     )
@@ -290,4 +295,4 @@ def triage_counts(*, user: Any, filters: TriageFilters) -> dict[str, int]:
     counts = _counts(
         _triage_base(user_teams(user), filters), _attention(timezone.localdate()), filters.level
     )
-    return {name: counts[name] for name in [*TRIAGE_LEVELS, "messages", "reminders"]}
+    return {name: counts[name] for name in COUNTER_KEYS}

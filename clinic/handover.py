@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from alarms import reasons
 from alarms.models import Escalation, PatientNote
-from alarms.selectors import TRIAGE_STATES
+from alarms.selectors import TRIAGE_STATES, user_teams
 from alarms.summary import open_q
 from clinic.presenters import ClaimShown, claims_shown
 from monitoring.models import Message
@@ -68,9 +68,7 @@ def handover(
     """One section per team of the nurse (or only ``team_id`` when it is one of them)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    teams = list(
-        Team.objects.filter(group__user=user).select_related("organisation").order_by("name")
-    )
+    teams = user_teams(user)
     if team_id is not None and any(team.pk == team_id for team in teams):
         teams = [team for team in teams if team.pk == team_id]
     pages = {team.pk: HandoverTeam(team) for team in teams}

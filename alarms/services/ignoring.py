@@ -14,6 +14,7 @@ change it once; the other gets a clear refusal.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -52,6 +53,20 @@ def _refresh(patient_id: int, user: User, now: datetime) -> None:
     claims_end_when_handled(patient_ids=[patient_id], user=user, now=now)
 
 
+def _set_pair(target: Target, fields: dict[str, Any], *, ignored: bool) -> bool:
+    """Write ``fields`` on ``target`` if it is (not) ignored now, then on its pair. Returns
+    whether ``target`` changed (the conditional update: two clicks change it once)."""
+    measurement, result = _pair(target)
+    changed = (
+        type(target).objects.filter(pk=target.pk, ignored_at__isnull=not ignored).update(**fields)
+    )
+    if changed:
+        for other in (measurement, result):
+            if other is not None and type(other) is not type(target):
+                type(other).objects.filter(pk=other.pk).update(**fields)
+    return bool(changed)
+
+
 @transaction.atomic
 def ignore(*, target: Target, user: User, reason: str, now: datetime | None = None) -> None:
     """Set ``target`` (and its pair) aside with ``reason`` (an ``IgnoreReason`` value)."""
@@ -59,14 +74,9 @@ def ignore(*, target: Target, user: User, reason: str, now: datetime | None = No
         raise IgnoreError("reason", "Choose why it is ignored.")
     now = now or timezone.now()
     lock_patients([target.patient_id])
-    measurement, result = _pair(target)
     fields = {"ignored_at": now, "ignored_by": user, "ignore_reason": reason}
-    changed = type(target).objects.filter(pk=target.pk, ignored_at__isnull=True).update(**fields)
-    if not changed:
+    if not _set_pair(target, fields, ignored=False):
         raise IgnoreError("already_ignored", "This is already ignored.")
-    for other in (measurement, result):
-        if other is not None and type(other) is not type(target):
-            type(other).objects.filter(pk=other.pk, ignored_at__isnull=True).update(**fields)
     _refresh(target.patient_id, user, now)
 
 
@@ -74,12 +84,7 @@ def ignore(*, target: Target, user: User, reason: str, now: datetime | None = No
 def ignore_undo(*, target: Target, user: User, now: datetime | None = None) -> None:
     """Count ``target`` (and its pair) again; an unacknowledged result is open again."""
     lock_patients([target.patient_id])
-    measurement, result = _pair(target)
     fields = {"ignored_at": None, "ignored_by": None, "ignore_reason": ""}
-    changed = type(target).objects.filter(pk=target.pk, ignored_at__isnull=False).update(**fields)
-    if not changed:
+    if not _set_pair(target, fields, ignored=True):
         raise IgnoreError("not_ignored", "This is not ignored.")
-    for other in (measurement, result):
-        if other is not None and type(other) is not type(target):
-            type(other).objects.filter(pk=other.pk).update(**fields)
     _refresh(target.patient_id, user, now or timezone.now())
