@@ -7,6 +7,7 @@ Every screen is a plain form that works without JavaScript; the draft is kept in
 from __future__ import annotations
 
 from django.contrib import messages as flash
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,8 +27,12 @@ from telemed.roles import Role, role_required
 
 
 def _schedule(patient: Patient, schedule_id: int) -> Schedule:
+    """The schedule being answered: the version in force, or one replaced while the citizen
+    was answering (never one stopped when monitoring ended)."""
     return get_object_or_404(
-        Schedule.objects.select_related("questionnaire"),
+        Schedule.objects.select_related("questionnaire").filter(
+            Q(valid_until__isnull=True) | Q(replaced_by__isnull=False)
+        ),
         pk=schedule_id,
         patient=patient,
         active=True,

@@ -87,7 +87,8 @@ def citizen_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = cast(
         "list[WithAnnotations[Schedule, _TodayRow]]",
         list(
-            Schedule.objects.filter(patient=patient, active=True, starts_on__lte=today)
+            Schedule.objects.current()
+            .filter(patient=patient, starts_on__lte=today)
             .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
             .select_related("questionnaire")
             .annotate(last_answered_at=Subquery(last_answered))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clinic import ignore_views
+from clinic import ignore_views, schedule_views
 from clinic import patient_views as views
 
 app_name = "patient"
@@ -47,6 +47,12 @@ urlpatterns = [
     path("<int:pk>/notes/<int:note_pk>/done/", views.note_done_view, name="note_done"),
     path("<int:pk>/thresholds/", views.patient_thresholds, name="thresholds"),
     path("<int:pk>/thresholds/change/", views.thresholds_change_view, name="thresholds_change"),
+    path("<int:pk>/schedules/", schedule_views.patient_schedules, name="schedules"),
+    path(
+        "<int:pk>/schedules/<int:schedule_pk>/change/",
+        schedule_views.schedule_change_view,
+        name="schedule_change",
+    ),
     path("<int:pk>/pause/", views.pause_view, name="pause"),
     path("<int:pk>/pause/end/", views.pause_end_view, name="pause_end"),
     path("<int:pk>/cpr/", views.patient_cpr, name="cpr"),

@@ -59,6 +59,7 @@ TABS = [
     ("results", "Results"),
     ("notes", "Notes"),
     ("thresholds", "Thresholds"),
+    ("schedules", "Schedules"),
 ]
 RANGED_TABS = {"detail", "measurements", "answers", "results"}
 
@@ -71,10 +72,11 @@ def _tab_labels() -> dict[str, str]:
         "results": _("Results"),
         "notes": _("Notes"),
         "thresholds": _("Thresholds"),
+        "schedules": _("Schedules"),
     }
 
 
-def _page(
+def tab_page(
     request: AuthenticatedHttpRequest,
     template: str,
     patient: Patient,
@@ -149,7 +151,7 @@ def patient_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form, period = _period(request)
     timeline = ThresholdTimeline.for_patient(patient.pk)
     charts = selectors.patient_charts(patient_id=patient.pk, period=period, timeline=timeline)
-    return _page(
+    return tab_page(
         request,
         "clinic/patient/charts.html",
         patient,
@@ -217,7 +219,7 @@ def patient_measurements(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     csv_url = f"{reverse('patient:measurements_csv', args=[patient.pk])}?" + urlencode(
         {**period.query(), "sort": sort}
     )
-    return _page(
+    return tab_page(
         request,
         "clinic/patient/measurements.html",
         patient,
@@ -296,7 +298,7 @@ def patient_answers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Patient page: questionnaire answers")
     form, period = _period(request)
     matrices = selectors.answers_matrices(patient_id=patient.pk, period=period)
-    return _page(
+    return tab_page(
         request,
         "clinic/patient/answers.html",
         patient,
@@ -322,7 +324,7 @@ def _results_page(
     form, period = _period(request)
     rows = selectors.result_rows(patient_id=patient.pk, period=period)
     can_monitor = user_has_patient_perm(request.user, patient, MONITOR)
-    return _page(
+    return tab_page(
         request,
         "clinic/patient/results.html",
         patient,
@@ -353,7 +355,7 @@ def _notes_context(patient: Patient, form: NoteForm | None = None) -> dict[str, 
 @role_required(*CLINICIANS)
 def patient_notes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Patient page: notes")
-    return _page(request, "clinic/patient/notes.html", patient, "notes", _notes_context(patient))
+    return tab_page(request, "clinic/patient/notes.html", patient, "notes", _notes_context(patient))
 
 
 def _thresholds_context(
@@ -383,7 +385,7 @@ def _thresholds_context(
 @role_required(*CLINICIANS)
 def patient_thresholds(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Patient page: thresholds")
-    return _page(
+    return tab_page(
         request,
         "clinic/patient/thresholds.html",
         patient,
@@ -454,7 +456,7 @@ def note_add_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, what="Note added", action="create")
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _page(
+        return tab_page(
             request,
             "clinic/patient/notes.html",
             patient,
@@ -515,7 +517,7 @@ def thresholds_change_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             messages.success(request, _("The new thresholds are in force from now."))
             return redirect("patient:thresholds", pk=patient.pk)
     context["form"] = form
-    return _page(
+    return tab_page(
         request, "clinic/patient/thresholds.html", patient, "thresholds", context, status=400
     )
 
@@ -553,7 +555,7 @@ def pause_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # Keep what was typed: the header's pause form is shown open with it.
     period = RangeForm().period()
     timeline = ThresholdTimeline.for_patient(patient.pk)
-    return _page(
+    return tab_page(
         request,
         "clinic/patient/charts.html",
         patient,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -258,10 +258,28 @@ class ItemOption(models.Model):
         return fallback_language(self.text_en)
 
 
+class ScheduleQuerySet(models.QuerySet["Schedule"]):
+    def current(self) -> ScheduleQuerySet:
+        """The version in force now and from now on: not stopped, not replaced."""
+        return self.filter(active=True, valid_until__isnull=True)
+
+    def in_force(self, since: datetime) -> ScheduleQuerySet:
+        """Versions in force at some moment after ``since``: the current ones and those
+        replaced or stopped since then (their occasions before that still count)."""
+        return self.filter(active=True).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=since)
+        )
+
+
 class Schedule(models.Model):
     """When a patient should answer a questionnaire, in Europe/Copenhagen local time.
 
     The maths lives in monitoring/schedules.py (pure, DST-safe); this row holds the rule.
+
+    Each row is one version: a change ends the version in force (``valid_until``) and starts a
+    new one (``valid_from``, ``replaces``) at the same moment, with who changed it and why, so
+    the occasions before the change keep the old rule and those after follow the new one.
+    Stopping (at discharge) ends the current version without a successor.
     """
 
     class Kind(models.TextChoices):
@@ -287,11 +305,52 @@ class Schedule(models.Model):
     ends_on = models.DateField(_("ends"), null=True, blank=True)
     grace_minutes = models.PositiveIntegerField(_("grace window (minutes)"), default=180)
     active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # Empty for the first version: in force from ``starts_on``.
+    valid_from = models.DateTimeField(_("in force from"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("in force until"), null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    change_reason = models.CharField(_("reason for the change"), max_length=255, blank=True)
+
+    objects = ScheduleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("schedule")
         verbose_name_plural = _("schedules")
+        indexes = [
+            models.Index(
+                fields=["patient"],
+                condition=Q(active=True, valid_until__isnull=True),
+                name="schedule_current_idx",
+            )
+        ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "questionnaire"],
+                condition=Q(active=True, valid_until__isnull=True),
+                name="schedule_one_current_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="schedule_valid_until_after_from",
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="every_n_days") | Q(interval_days__gte=1),
                 name="schedule_every_n_days_has_interval",
@@ -332,6 +391,8 @@ class Schedule(models.Model):
             once_at=self.once_at,
             ends_on=self.ends_on,
             grace=timedelta(minutes=self.grace_minutes),
+            effective_from=self.valid_from,
+            effective_until=self.valid_until,
         )
 
 

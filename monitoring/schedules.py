@@ -16,6 +16,11 @@ Daylight-saving edge cases (EU rules, last Sunday of March and of October):
 
 The grace window is a duration after the due time: a response within it is on time, and only
 after it has passed does the occasion count as missed (a missing-data alarm).
+
+A rule may hold an effective window ``[effective_from, effective_until)``: a changed schedule is
+a new version in force from the moment of the change, so its occasions start at the next due
+time after it, and the old version keeps the occasions due before (a missing answer to one of
+them is still noticed).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from itertools import pairwise
 
 from django.utils import timezone
 
@@ -42,6 +48,8 @@ class Rule:
     ends_on: date | None = None
     grace: timedelta = timedelta(hours=3)
     zone: tzinfo = field(default_factory=timezone.get_default_timezone)
+    effective_from: datetime | None = None
+    effective_until: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in (WEEKDAYS, EVERY_N_DAYS, ONCE):
@@ -85,7 +93,13 @@ def _days(rule: Rule, first: date, last: date) -> Iterator[date]:
 
 
 def occurrences(rule: Rule, start: datetime, end: datetime) -> list[datetime]:
-    """Due times (UTC) in ``[start, end)``, in order."""
+    """Due times (UTC) in ``[start, end)`` and in the rule's effective window, in order."""
+    if rule.effective_from is not None:
+        start = max(start, rule.effective_from)
+    if rule.effective_until is not None:
+        end = min(end, rule.effective_until)
+    if start >= end:
+        return []
     if rule.kind == ONCE:
         assert rule.once_at is not None
         return [rule.once_at.astimezone(UTC)] if start <= rule.once_at < end else []
@@ -130,3 +144,30 @@ def occasions_on(rule: Rule, day: date, now: datetime) -> list[Occasion]:
             state = "overdue"
         result.append(Occasion(due, state))
     return result
+
+
+def shortest_gap(rule: Rule) -> timedelta | None:
+    """The shortest time between two due times of the rule (None for a one-time rule), read off
+    a fortnight of wall-clock times: a grace window longer than this would overlap the next
+    occasion, so one answer could count for two."""
+    if rule.kind == ONCE:
+        return None
+    plain = Rule(
+        kind=rule.kind,
+        starts_on=rule.starts_on,
+        times=rule.times,
+        weekdays=rule.weekdays,
+        interval_days=rule.interval_days,
+        grace=rule.grace,
+        zone=UTC,
+    )
+    start = datetime.combine(rule.starts_on, time(0, 0), tzinfo=UTC)
+    span = timedelta(days=14 + 2 * (rule.interval_days or 1))
+    due = occurrences(plain, start, start + span)
+    gaps = [later - earlier for earlier, later in pairwise(due)]
+    return min(gaps) if gaps else None
+
+
+def describe_times(times: tuple[time, ...]) -> str:
+    """ "09:00, 18:00": wall-clock times as people write them."""
+    return ", ".join(at.strftime("%H:%M") for at in sorted(times))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -13,12 +12,10 @@ from alarms.models import (
 )
 from alarms.services.triage import lock_patients, triage_refresh
 from monitoring import schedules
-from monitoring.models import (
-    Schedule,
-    Submission,
-)
+from monitoring.models import Schedule
+from monitoring.occasions import OccasionFacts
 from monitoring.severity import Severity
-from patients.models import PatientPause, PatientState
+from patients.models import PatientState
 
 MISSING_LOOKBACK = timedelta(days=2)
 
@@ -29,15 +26,18 @@ def missing_data_raise(*, now: datetime | None = None) -> int:
     grace window, for monitored patients who are not paused. Returns how many were raised.
 
     An occasion counts as answered by a submission of the same questionnaire sent from one
-    grace window before it was due until the end of its grace window (an early answer counts).
+    grace window before it was due until the end of its grace window (an early answer counts;
+    the rule lives in monitoring.occasions, shared with the reminders).
     Looks back ``MISSING_LOOKBACK``; safe to run twice or in two workers at once: the unique
     constraint on (schedule, due_at) keeps one alarm per occasion.
     """
     now = now or timezone.now()
     since = now - MISSING_LOOKBACK
-    active = Schedule.objects.filter(
-        active=True, patient__state=PatientState.ACTIVE
-    ).select_related("questionnaire")
+    active = (
+        Schedule.objects.in_force(since)
+        .filter(patient__state=PatientState.ACTIVE)
+        .select_related("questionnaire")
+    )
     occasions: list[tuple[Schedule, datetime]] = []
     for schedule in active:
         try:
@@ -52,24 +52,19 @@ def missing_data_raise(*, now: datetime | None = None) -> int:
     earliest = min(due for _, due in occasions) - max(
         timedelta(minutes=s.grace_minutes) for s, _ in occasions
     )
-    answered: dict[tuple[int, int], list[datetime]] = defaultdict(list)
-    for patient_id, questionnaire_id, at in Submission.objects.filter(
-        patient_id__in=patient_ids, submitted_at__gte=earliest
-    ).values_list("patient_id", "questionnaire_id", "submitted_at"):
-        answered[(patient_id, questionnaire_id)].append(at)
-    pauses: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for patient_id, starts_at, ends_at in PatientPause.objects.filter(
-        patient_id__in=patient_ids, ends_at__gt=earliest
-    ).values_list("patient_id", "starts_at", "ends_at"):
-        pauses[patient_id].append((starts_at, ends_at))
+    facts = OccasionFacts.load(patient_ids=patient_ids, since=earliest)
 
     alarms = []
     for schedule, due in occasions:
         grace = timedelta(minutes=schedule.grace_minutes)
-        sent = answered[(schedule.patient_id, schedule.questionnaire_id)]
-        if any(due - grace <= at <= due + grace for at in sent):
+        if facts.answered(
+            patient_id=schedule.patient_id,
+            questionnaire_id=schedule.questionnaire_id,
+            due=due,
+            grace=grace,
+        ):
             continue
-        if any(start <= due < end for start, end in pauses[schedule.patient_id]):
+        if facts.paused(patient_id=schedule.patient_id, due=due):
             continue
         alarms.append(
             TriageResult(
