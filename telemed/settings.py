@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "patients",
     "monitoring",
     "alarms",
+    "notifications",
     "interop",
     "clinic",
     "citizen",
@@ -209,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "patients.tasks.resume_ended_pauses",
         "schedule": 300.0,
     },
+    "remind-citizens": {
+        "task": "notifications.tasks.run_reminders",
+        "schedule": 60.0,
+    },
 }
 
 # The triage list refreshes itself this often (seconds).
@@ -233,6 +238,19 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # An escalation left in "sending" this long (a worker killed mid-delivery) is sent again. Must be
 # longer than EMAIL_TIMEOUT, so a worker that is merely slow is never overtaken (checked at start).
 ESCALATION_RECLAIM_SECONDS = env_int("ESCALATION_RECLAIM_SECONDS", 300)
+
+# Reminders to citizens (notifications/). The address links in e-mails start with this.
+TELEMED_SITE_URL = env_str("TELEMED_SITE_URL", "http://localhost:8000")
+# SMS: "console" writes text messages to the worker's output (development); "http" posts them
+# as JSON with a bearer token to SMS_HTTP_URL (see docs/DEPLOYMENT.md).
+SMS_BACKEND = env_str("SMS_BACKEND", "console")
+SMS_HTTP_URL = env_str("SMS_HTTP_URL")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN")
+SMS_SENDER = env_str("SMS_SENDER", "Telemed")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+# A reminder left in "sending" this long (a killed worker) is sent again; longer than
+# EMAIL_TIMEOUT and SMS_HTTP_TIMEOUT (checked at start).
+REMINDER_RECLAIM_SECONDS = env_int("REMINDER_RECLAIM_SECONDS", 300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

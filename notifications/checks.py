@@ -1,0 +1,39 @@
+"""System checks of the reminder settings (``manage.py check`` and every start)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, register
+
+
+@register()
+def sms_settings(**kwargs: Any) -> list[CheckMessage]:
+    """A known SMS backend, an HTTP gateway with its address, and a reclaim time longer than
+    the mail server's and the gateway's time, so a slow but live worker is never overtaken."""
+    problems: list[CheckMessage] = []
+    if settings.SMS_BACKEND not in ("console", "http"):
+        problems.append(
+            Error(
+                f"SMS_BACKEND={settings.SMS_BACKEND!r} is not console or http.",
+                id="notifications.E001",
+            )
+        )
+    if settings.SMS_BACKEND == "http" and not settings.SMS_HTTP_URL.startswith("http"):
+        problems.append(
+            Error(
+                "SMS_BACKEND=http needs SMS_HTTP_URL (the provider's https:// address).",
+                id="notifications.E002",
+            )
+        )
+    longest = max(getattr(settings, "EMAIL_TIMEOUT", None) or 0, settings.SMS_HTTP_TIMEOUT)
+    if longest >= settings.REMINDER_RECLAIM_SECONDS:
+        problems.append(
+            Error(
+                "REMINDER_RECLAIM_SECONDS must be longer than EMAIL_TIMEOUT and SMS_HTTP_TIMEOUT.",
+                hint=f"Now {settings.REMINDER_RECLAIM_SECONDS} s and {longest} s.",
+                id="notifications.E003",
+            )
+        )
+    return problems
