@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from clinic import ignore_views, schedule_views
+from clinic import ignore_views, schedule_views, search_views
 from clinic import patient_views as views
 
 app_name = "patient"
 
 urlpatterns = [
+    path("find/", search_views.patient_find, name="find"),
     path("<int:pk>/", views.patient_detail, name="detail"),
     path("<int:pk>/measurements/", views.patient_measurements, name="measurements"),
     path("<int:pk>/measurements.csv", views.patient_measurements_csv, name="measurements_csv"),

@@ -21,6 +21,8 @@ from datetime import date
 
 _SEPARATORS = re.compile(r"[\s-]")
 _TEN_DIGITS = re.compile(r"^[0-9]{10}$")
+_SIX_DIGITS = re.compile(r"^[0-9]{6}$")
+_ANY_DIGIT = re.compile(r"[0-9]")
 
 
 class InvalidCpr(ValueError):
@@ -72,6 +74,31 @@ def validate(raw: str, *, today: date | None = None) -> str:
     if today is not None and born > today:
         raise InvalidCpr("future", "The birth date in the CPR number is in the future.")
     return digits
+
+
+def looks_like_cpr(raw: str) -> bool:
+    """A search text with a digit in it is meant as a CPR number (names have no digits)."""
+    return bool(_ANY_DIGIT.search(raw or ""))
+
+
+def search_digits(raw: str, *, today: date | None = None) -> str:
+    """What to look a patient up by: all ten digits, or the first six (the birth date, DDMMYY).
+
+    The dash and spaces may be typed or not. Six digits say nothing of the century, so they are
+    a real date when they are one in 1800, 1900 or 2000 + YY (290200 is: 29 February 2000).
+    Raises InvalidCpr ("format", "date", or "future" for ten digits born after ``today``).
+    """
+    digits = normalize(raw)
+    if not _SIX_DIGITS.match(digits):
+        return validate(digits, today=today)
+    day, month, year_2 = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
+    for hundred in (1800, 1900, 2000):
+        try:
+            date(hundred + year_2, month, day)
+        except ValueError:
+            continue
+        return digits
+    raise InvalidCpr("date", "The first six digits of a CPR number are not a real date.")
 
 
 def is_valid(raw: str, *, today: date | None = None) -> bool:

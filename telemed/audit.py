@@ -37,10 +37,17 @@ def audit_record(
     user: User | None = None,
     object_type: str = "",
     object_id: str | int = "",
+    path: str | None = None,
 ) -> AuditEvent:
-    """Append one audit event for this request (who, role, organisation, patient, what, where)."""
+    """Append one audit event for this request (who, role, organisation, patient, what, where).
+
+    ``path`` replaces the request's path with its query string, when that holds what must not
+    be stored (a searched CPR number).
+    """
     actor = user if user is not None else (request.user if request is not None else None)
     user_display, role, organisation = _describe(actor)
+    if path is None:
+        path = request.get_full_path() if request is not None else ""
     return AuditEvent.objects.create(
         user=actor if actor is not None and actor.is_authenticated else None,
         user_display=user_display,
@@ -53,7 +60,7 @@ def audit_record(
         object_id=str(object_id),
         ip_address=_client_ip(request) if request is not None else None,
         request_id=getattr(request, "request_id", "") if request is not None else "",
-        path=request.get_full_path()[:500] if request is not None else "",
+        path=path[:500],
     )
 
 

@@ -28,6 +28,8 @@ FIXED = {
         gettext_noop("Alarm handling: own outcome list made from the defaults"),
         gettext_noop("Care relationship changed (monitoring team / treating doctor)"),
         gettext_noop("Changed own password after first login"),
+        gettext_noop("Changed own password"),
+        gettext_noop("Citizen: change password"),
         gettext_noop("Citizen home: own questionnaires"),
         gettext_noop("Citizen: answer a question"),
         gettext_noop("Citizen: check answers before sending"),
@@ -115,6 +117,10 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (
             r"Escalation list \((?P<n>\d+) patients shown\)",
             gettext_noop("Escalation list (%(n)s patients shown)"),
+        ),
+        (
+            r"Patient search \((?P<n>\d+) patients shown(?:: (?P<ids>[\d,]+))?\)",
+            gettext_noop("Patient search (%(n)s patients shown)"),
         ),
         (
             r"Shift handover \((?P<n>\d+) patients shown\)",

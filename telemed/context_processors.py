@@ -33,11 +33,19 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
     Role.SUPERUSER: [("admin_home", _("Administration")), ("interop:outbox", _("FHIR outbox"))],
 }
 
+# Roles that get the "find a patient" field in the top bar (clinic/search_views.py).
+PATIENT_SEARCH_ROLES = (Role.NURSE, Role.DOCTOR, Role.ADMIN)
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     role = request_role(request)
     if role is None:
-        return {"current_role": None, "nav_items": [], "user_organisation": ""}
+        return {
+            "current_role": None,
+            "nav_items": [],
+            "user_organisation": "",
+            "patient_search": False,
+        }
     path = request.path
     items = []
     for url_name, label in NAVIGATION[role]:
@@ -53,4 +61,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "current_role_label": role.label,
         "nav_items": items,
         "user_organisation": organisation,
+        "patient_search": role in PATIENT_SEARCH_ROLES,
     }
