@@ -33,12 +33,13 @@ from alarms.services import ThresholdTimeline
 from alarms.summary import open_q
 from alarms.thresholds import LIMIT_FIELDS, patient_sets
 from clinic import presenters
+from clinic.contact import CARD_RELATED, ContactCard, contact_card
 from clinic.forms import Period
 from monitoring import charts
 from monitoring import selectors as monitoring_selectors
 from monitoring.models import Measurement, MeasurementType, Source, Submission
 from monitoring.severity import SEVERITY_RANK, Severity
-from patients.models import Patient, PatientPause
+from patients.models import NextOfKin, Patient, PatientPause
 from telemed import display
 
 BP_KEYS = ("bp_systolic", "bp_diastolic")
@@ -81,6 +82,7 @@ class Header:
     claim: presenters.ClaimShown | None = None
     # Escalations of results still open: the red waited too long and e-mail went out.
     escalations: list[Escalation] = field(default_factory=list)
+    contact: ContactCard | None = None
 
 
 def patient_header(
@@ -89,12 +91,12 @@ def patient_header(
     current_set: ThresholdSet | bool | None = False,
     user: User | None = None,
 ) -> Header:
-    """Who the patient is, open alarms with who is on them and their escalations, current pause
-    and thresholds (about seven queries).
+    """Who the patient is and how to reach them, open alarms with who is on them and their
+    escalations, current pause and thresholds (about eight queries).
 
     Pass ``current_set`` when the caller already read it (the chart page has the timeline)."""
     patient = Patient.objects.select_related(
-        "monitoring_team", "treating_doctor", "treating_organisation", "triage"
+        "monitoring_team", "treating_doctor", "triage", *CARD_RELATED
     ).get(pk=patient_id)
     now = timezone.now()
     pause = (
@@ -133,6 +135,7 @@ def patient_header(
         pause is not None and pause.starts_at > now,
         claim=presenters.claims_shown([patient_id], user).get(patient_id),
         escalations=escalations,
+        contact=contact_card(patient, NextOfKin.objects.filter(patient_id=patient_id)),
     )
 
 

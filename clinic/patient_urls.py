@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clinic import ignore_views, schedule_views, search_views
+from clinic import contact_views, ignore_views, schedule_views, search_views
 from clinic import patient_views as views
 
 app_name = "patient"
@@ -48,6 +48,8 @@ urlpatterns = [
     path("<int:pk>/notes/<int:note_pk>/done/", views.note_done_view, name="note_done"),
     path("<int:pk>/thresholds/", views.patient_thresholds, name="thresholds"),
     path("<int:pk>/thresholds/change/", views.thresholds_change_view, name="thresholds_change"),
+    path("<int:pk>/contact/", contact_views.patient_contact, name="contact"),
+    path("<int:pk>/contact/change/", contact_views.contact_change_view, name="contact_change"),
     path("<int:pk>/schedules/", schedule_views.patient_schedules, name="schedules"),
     path(
         "<int:pk>/schedules/<int:schedule_pk>/change/",

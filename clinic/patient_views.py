@@ -60,6 +60,7 @@ TABS = [
     ("notes", "Notes"),
     ("thresholds", "Thresholds"),
     ("schedules", "Schedules"),
+    ("contact", "Contact"),
 ]
 RANGED_TABS = {"detail", "measurements", "answers", "results"}
 
@@ -73,6 +74,7 @@ def _tab_labels() -> dict[str, str]:
         "notes": _("Notes"),
         "thresholds": _("Thresholds"),
         "schedules": _("Schedules"),
+        "contact": _("Contact"),
     }
 
 

@@ -24,6 +24,7 @@ from alarms import evaluation, reasons, selectors, services
 from alarms.models import Claim, PatientTriage, TriageResult
 from alarms.summary import OPEN
 from alarms.threshold_templates import LimitRow
+from clinic.contact import ContactCard, contact_cards
 from monitoring.models import MeasurementType
 from monitoring.severity import Severity
 from patients.models import Patient
@@ -136,6 +137,7 @@ class TriageRow:
     claim: ClaimShown | None = None
     open_results: list[OpenResult] = field(default_factory=list)
     recent_acks: list[RecentAck] = field(default_factory=list)
+    contact: ContactCard | None = None
 
     @property
     def pk(self) -> int:
@@ -216,6 +218,7 @@ def triage_rows(
             else:
                 acks.append(RecentAck(result))
     claims = claims_shown([patient.pk for patient in patients], user)
+    contacts = contact_cards(expanded)
     today = timezone.localdate()
     rows = []
     for patient in patients:
@@ -246,6 +249,7 @@ def triage_rows(
                 claim=claims.get(patient.pk),
                 open_results=open_results.get(patient.pk, []),
                 recent_acks=recent.get(patient.pk, []),
+                contact=contacts.get(patient.pk),
             )
         )
     return rows

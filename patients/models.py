@@ -55,6 +55,13 @@ class Organisation(models.Model):
     claim_minutes = models.PositiveIntegerField(
         _("an “I'm on it” claim lasts (minutes)"), default=60
     )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    ydernummer = models.CharField(
+        _("provider number (ydernummer)"),
+        max_length=7,
+        blank=True,
+        help_text=_("The GP clinic's number with the regions (6 digits)."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -157,9 +164,38 @@ class Patient(models.Model):
     cpr = models.CharField(_("CPR number"), max_length=10, unique=True)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Phone numbers are kept as +45 and eight digits (patients.phone normalises what is typed).
+    phone = models.CharField(_("mobile phone"), max_length=30, blank=True)
+    phone_other = models.CharField(_("other phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
+    city = models.CharField(_("town"), max_length=100, blank=True)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="da",
+        help_text=_("Reminders and other messages to the citizen are written in it."),
+    )
+    gp_clinic = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="gp_patients",
+        limit_choices_to={"kind": "gp_clinic"},
+        verbose_name=_("GP clinic"),
+    )
+    hospital_department = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hospital_patients",
+        limit_choices_to={"kind": "hospital_department"},
+        verbose_name=_("hospital department"),
+    )
     copd_group = models.CharField(_("COPD group"), max_length=16, choices=CopdGroup.choices)
     state = models.CharField(
         _("state"), max_length=16, choices=PatientState.choices, default=PatientState.REFERRED
@@ -241,6 +277,30 @@ class Patient(models.Model):
 
     def age(self, on: date | None = None) -> int:
         return cpr.age(self.cpr, on or timezone.localdate())
+
+
+class NextOfKin(models.Model):
+    """A relative or other contact the team may call (pårørende)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="next_of_kin")
+    name = models.CharField(_("name"), max_length=200)
+    relation = models.CharField(_("relation"), max_length=100, help_text=_("e.g. daughter"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    may_contact = models.BooleanField(
+        _("may be contacted"),
+        default=True,
+        help_text=_("The citizen agrees that the team may call this person."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["patient", "position", "pk"]
+        verbose_name = _("next of kin")
+        verbose_name_plural = _("next of kin")
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="nextofkin_has_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relation})"
 
 
 class PatientPause(models.Model):
