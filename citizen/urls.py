@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from citizen import answer_views
+from citizen import account_views, answer_views, reminder_views
 
 app_name = "citizen"
 
@@ -26,4 +26,6 @@ urlpatterns = [
     path("answer/sent/<int:submission_id>/", answer_views.answer_sent, name="answer_sent"),
     path("messages/", answer_views.citizen_messages, name="messages"),
     path("receipts/", answer_views.citizen_receipts, name="receipts"),
+    path("password/", account_views.password_change, name="password_change"),
+    path("reminders/", reminder_views.citizen_reminders, name="reminders"),
 ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from citizen.access import get_own_patient
+from citizen.reminders import due_banners
 from monitoring import answers, schedules
 from monitoring.models import Measurement, MeasurementType, Message, Schedule, Submission
 from telemed.http import AuthenticatedHttpRequest
@@ -124,6 +125,7 @@ def citizen_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "today": today,
             "unread_messages": unread,
             "has_due": any(s.status in (DUE_TODAY, OVERDUE) for s in rows),
+            "due_banners": due_banners(rows, timezone.now()),
         },
     )
 
