@@ -52,7 +52,7 @@ def test_overdue_every_fifteen_minutes_up_to_three_then_silence(schedule):
     assert list(Reminder.objects.order_by("sequence").values_list("sequence", "send_at")) == [
         (n, deadline + timedelta(minutes=15 * n)) for n in (1, 2, 3)
     ]
-    assert all("not answered yet" in m.subject for m in mail.outbox)
+    assert len(mail.outbox) == 3
 
 
 def test_the_organisations_policy_sets_the_times(schedule, org_municipality):
