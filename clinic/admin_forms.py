@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alarms.models import Outcome
 from clinic.forms import model_choice
+from notifications.models import ReminderPolicy
 from patients.models import ClinicianProfile, Organisation, Team
 
 
@@ -156,3 +157,37 @@ class OutcomeForm(forms.Form):
 class OutcomeChangeForm(OutcomeForm):
     sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32000)
     active = forms.BooleanField(label=_("Offered when acknowledging"), required=False)
+
+
+class ReminderPolicyForm(forms.ModelForm):
+    """When the organisation's citizens are reminded of a due questionnaire."""
+
+    LIMITS = {
+        "minutes_before_deadline": (0, 720),
+        "overdue_every_minutes": (5, 240),
+        "overdue_max_reminders": (0, 10),
+    }
+
+    class Meta:
+        model = ReminderPolicy
+        fields = [
+            "enabled",
+            "minutes_before_deadline",
+            "overdue_every_minutes",
+            "overdue_max_reminders",
+        ]
+        widgets = {
+            "minutes_before_deadline": forms.NumberInput(attrs={"min": 0, "max": 720}),
+            "overdue_every_minutes": forms.NumberInput(attrs={"min": 5, "max": 240}),
+            "overdue_max_reminders": forms.NumberInput(attrs={"min": 0, "max": 10}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (low, high) in self.LIMITS.items():
+            field = self.fields[name]
+            field.validators = [
+                *field.validators,
+                MinValueValidator(low, _("At least %(limit_value)s.")),
+                MaxValueValidator(high, _("At most %(limit_value)s.")),
+            ]

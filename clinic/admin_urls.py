@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic import admin_alarm_views
+from clinic import admin_alarm_views, admin_reminder_views
 from clinic import admin_views as views
 
 app_name = "patients"
@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     path("alarm-handling/outcomes/new/", admin_alarm_views.outcome_new, name="outcome_new"),
     path("alarm-handling/outcomes/<int:pk>/", admin_alarm_views.outcome_edit, name="outcome_edit"),
+    path("reminders/", admin_reminder_views.reminder_policy, name="reminder_policy"),
 ]
