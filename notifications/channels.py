@@ -56,7 +56,7 @@ class NotificationChannel(Protocol):
 
 
 class EmailChannel:
-    name = Channel.EMAIL
+    name: str = Channel.EMAIL
 
     def address_of(self, patient: Patient) -> str:
         return patient.email.strip()
@@ -142,7 +142,7 @@ def sms_gateway() -> SmsGateway:
 
 
 class SmsChannel:
-    name = Channel.SMS
+    name: str = Channel.SMS
 
     def __init__(self, gateway: SmsGateway | None = None) -> None:
         self.gateway = gateway
@@ -157,7 +157,7 @@ class SmsChannel:
 class WebChannel:
     """The due banner on the citizen's page: computed when she opens it, nothing to send."""
 
-    name = Channel.WEB
+    name: str = Channel.WEB
 
     def address_of(self, patient: Patient) -> str:
         return _("own page")
