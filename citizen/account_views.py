@@ -33,7 +33,7 @@ class CitizenPasswordChangeForm(PasswordChangeForm):
     """Django's form, with what AUTH_PASSWORD_VALIDATORS say about the new password shown at
     the new password's field, next to its hint (Django puts it on the repeat field)."""
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         self.validate_passwords("new_password1", "new_password2")
         self.validate_password_for_user(self.user, "new_password1")
         return super(SetPasswordForm, self).clean()
