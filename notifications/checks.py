@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 
 @register()
@@ -37,3 +37,18 @@ def sms_settings(**kwargs: Any) -> list[CheckMessage]:
             )
         )
     return problems
+
+
+@register()
+def site_url_set(**kwargs: Any) -> list[CheckMessage]:
+    """Reminder e-mails link to TELEMED_SITE_URL; in production "localhost" reaches nobody."""
+    production = not (settings.DEBUG or getattr(settings, "TESTING", False))
+    if production and "localhost" in settings.TELEMED_SITE_URL:
+        return [
+            Warning(
+                "TELEMED_SITE_URL is not set: reminder e-mails would link to localhost.",
+                hint="Set it to the address citizens open Telemed at (https://…).",
+                id="notifications.W001",
+            )
+        ]
+    return []
