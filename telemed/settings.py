@@ -239,8 +239,13 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # longer than EMAIL_TIMEOUT, so a worker that is merely slow is never overtaken (checked at start).
 ESCALATION_RECLAIM_SECONDS = env_int("ESCALATION_RECLAIM_SECONDS", 300)
 
-# Reminders to citizens (notifications/). The address links in e-mails start with this.
-TELEMED_SITE_URL = env_str("TELEMED_SITE_URL", "http://localhost:8000")
+# Reminders to citizens (notifications/). The address links in e-mails start with this; by
+# default https:// and the first plain name in ALLOWED_HOSTS (localhost in development).
+_named_hosts = [host for host in ALLOWED_HOSTS if host[:1] not in (".", "*", "[")]
+TELEMED_SITE_URL = env_str(
+    "TELEMED_SITE_URL",
+    f"https://{_named_hosts[0]}" if _named_hosts and not DEBUG else "http://localhost:8000",
+)
 # SMS: "console" writes text messages to the worker's output (development); "http" posts them
 # as JSON with a bearer token to SMS_HTTP_URL (see docs/DEPLOYMENT.md).
 SMS_BACKEND = env_str("SMS_BACKEND", "console")
