@@ -243,6 +243,13 @@ def referral_accept(
     )
     rows_copy(source=source, target=threshold_set)
 
+    # A patient monitored already keeps the schedules in force (the team changes them on the
+    # patient page); one referred again after monitoring ended gets new ones.
+    scheduled = set(
+        Schedule.objects.filter(patient=patient)
+        .current()
+        .values_list("questionnaire_id", flat=True)
+    )
     Schedule.objects.bulk_create(
         Schedule(
             patient=patient,
@@ -253,6 +260,7 @@ def referral_accept(
             starts_on=timezone.localdate(),
         )
         for questionnaire in questionnaires
+        if questionnaire.pk not in scheduled
     )
 
     acceptance = Acceptance(patient=patient, threshold_set=threshold_set)

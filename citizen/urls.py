@@ -27,6 +27,5 @@ urlpatterns = [
     path("messages/", answer_views.citizen_messages, name="messages"),
     path("receipts/", answer_views.citizen_receipts, name="receipts"),
     path("password/", account_views.password_change, name="password_change"),
-    path("password/", account_views.password_change, name="password_change"),
     path("reminders/", reminder_views.citizen_reminders, name="reminders"),
 ]

@@ -98,9 +98,9 @@ class NextOfKinForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.has_changed() and not data.get("DELETE"):
-            if not data.get("phone") and "phone" not in self.errors:
-                self.add_error("phone", _("Give a phone number the team can call."))
+        wanted = self.has_changed() and not data.get("DELETE")
+        if wanted and not data.get("phone") and "phone" not in self.errors:
+            self.add_error("phone", _("Give a phone number the team can call."))
         return data
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clinic import contact_views, ignore_views, schedule_views, search_views
+from clinic import contact_views, discharge_views, ignore_views, schedule_views, search_views
 from clinic import patient_views as views
 
 app_name = "patient"
@@ -56,6 +56,7 @@ urlpatterns = [
         schedule_views.schedule_change_view,
         name="schedule_change",
     ),
+    path("<int:pk>/end/", discharge_views.discharge_view, name="discharge"),
     path("<int:pk>/pause/", views.pause_view, name="pause"),
     path("<int:pk>/pause/end/", views.pause_end_view, name="pause_end"),
     path("<int:pk>/cpr/", views.patient_cpr, name="cpr"),

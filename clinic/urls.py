@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic import doctor_views, escalation_views, handover_views
+from clinic import discharge_views, doctor_views, escalation_views, handover_views
 from clinic import triage_views as views
 
 app_name = "alarms"
@@ -32,5 +32,6 @@ urlpatterns = [
     ),
     path("nurse/handover/", handover_views.handover_page, name="handover"),
     path("nurse/escalations/", escalation_views.escalation_list, name="escalations"),
+    path("nurse/ended/", discharge_views.ended_list, name="ended"),
     path("doctor/", doctor_views.doctor_home, name="doctor_home"),
 ]

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from patients import cpr
 from patients.models import (
     ClinicianProfile,
+    MonitoringEnd,
+    NextOfKin,
     Organisation,
     Patient,
     PatientGroupObjectPermission,
@@ -84,6 +86,25 @@ class PatientPauseInline(admin.TabularInline):
     readonly_fields = ["created_by"]
 
 
+class NextOfKinInline(admin.TabularInline):
+    model = NextOfKin
+    extra = 0
+    fields = ["name", "relation", "phone", "may_contact", "position"]
+
+
+class MonitoringEndInline(admin.TabularInline):
+    """Ends of monitoring are made on the patient page (the service closes what they close)."""
+
+    model = MonitoringEnd
+    extra = 0
+    fields = ["ended_at", "reason", "note", "team", "ended_by", "results_closed", "tokens_revoked"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Patient)
 class PatientAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
     form = CprForm
@@ -112,12 +133,28 @@ class PatientAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
         "monitoring_team",
         "treating_organisation",
         "treating_doctor",
+        "gp_clinic",
+        "hospital_department",
         "citizen_user",
     ]
-    inlines = [PatientPauseInline]
+    inlines = [NextOfKinInline, PatientPauseInline, MonitoringEndInline]
     fieldsets = [
         (None, {"fields": ["cpr", "first_name", "last_name", "copd_group", "state"]}),
-        (_("Contact"), {"fields": ["phone", "email", "address", "citizen_user"]}),
+        (
+            _("Contact"),
+            {
+                "fields": [
+                    "phone",
+                    "phone_other",
+                    "email",
+                    "address",
+                    "postal_code",
+                    "city",
+                    "language",
+                    "citizen_user",
+                ]
+            },
+        ),
         (
             _("Responsibility"),
             {
@@ -125,6 +162,8 @@ class PatientAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
                     "monitoring_team",
                     "treating_organisation",
                     "treating_doctor",
+                    "gp_clinic",
+                    "hospital_department",
                     "monitoring_started_on",
                 ]
             },
@@ -136,10 +175,10 @@ class PatientAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
         return obj.masked_cpr
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        for pause in formset.save(commit=False):
-            if pause.created_by_id is None:
-                pause.created_by = request.user
-            pause.save()
+        for row in formset.save(commit=False):
+            if isinstance(row, PatientPause) and row.created_by_id is None:
+                row.created_by = request.user
+            row.save()
         for deleted in formset.deleted_objects:
             deleted.delete()
         formset.save_m2m()

@@ -55,6 +55,18 @@ class Organisation(models.Model):
     claim_minutes = models.PositiveIntegerField(
         _("an “I'm on it” claim lasts (minutes)"), default=60
     )
+
+    class DischargeAccess(models.TextChoices):
+        KEEP_VIEW = "keep_view", _("The team and the doctors can still read the record")
+        END = "end", _("All access ends; the record is kept")
+
+    discharge_access = models.CharField(
+        _("when monitoring ends"),
+        max_length=16,
+        choices=DischargeAccess.choices,
+        default=DischargeAccess.KEEP_VIEW,
+        help_text=_("Nobody can act on a patient whose monitoring ended; this decides who reads."),
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     ydernummer = models.CharField(
         _("provider number (ydernummer)"),
@@ -301,6 +313,51 @@ class NextOfKin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.relation})"
+
+
+class EndReason(models.TextChoices):
+    """Why monitoring ended (afslutning af forløb)."""
+
+    FINISHED = "finished", _("Course finished")
+    MOVED = "moved", _("Moved away")
+    DECLINED = "declined", _("The citizen declined further monitoring")
+    HOSPITAL = "hospital", _("Transferred to hospital")
+    DECEASED = "deceased", _("Deceased")
+
+
+class MonitoringEnd(models.Model):
+    """The end of a period of monitoring: when, why, by whom, and what it closed. A patient
+    referred again later starts anew and keeps these rows (and all data) as history."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="monitoring_ends")
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("monitoring team"),
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=EndReason.choices)
+    note = models.TextField(_("note"), blank=True)
+    ended_at = models.DateTimeField(_("ended"), default=timezone.now)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+    results_closed = models.PositiveIntegerField(_("open results closed"), default=0)
+    tokens_revoked = models.PositiveIntegerField(_("upload tokens revoked"), default=0)
+
+    class Meta:
+        ordering = ["-ended_at"]
+        verbose_name = _("end of monitoring")
+        verbose_name_plural = _("ends of monitoring")
+        indexes = [models.Index(fields=["team", "-ended_at"], name="monitoringend_team_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.patient}: {self.get_reason_display()} {self.ended_at:%Y-%m-%d}"
 
 
 class PatientPause(models.Model):

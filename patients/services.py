@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import Permission, User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from patients.models import (
@@ -136,13 +137,23 @@ def patient_assign_care(
 
 
 @transaction.atomic
-def patient_care_end(*, patient: Patient, state: str, by: User | None = None) -> Patient:
-    """Discharge (or record the death of) a patient: the care relationships end and every
-    object permission on the patient is withdrawn."""
+def patient_care_end(
+    *,
+    patient: Patient,
+    state: str,
+    by: User | None = None,
+    keep_view: bool = False,
+) -> Patient:
+    """Discharge (or record the death of) a patient: the care relationships end and the object
+    permissions on the patient are withdrawn — all of them, or with ``keep_view`` (the
+    organisation's policy) all but reading the record."""
     if state not in (PatientState.DISCHARGED, PatientState.DECEASED):
         raise CareError("bad_state", "Care ends with discharge or death.")
-    PatientGroupObjectPermission.objects.filter(content_object=patient).delete()
-    PatientUserObjectPermission.objects.filter(content_object=patient).delete()
+    ending = Q(content_object=patient)
+    if keep_view:
+        ending &= ~Q(permission__codename="view_patient_data")
+    PatientGroupObjectPermission.objects.filter(ending).delete()
+    PatientUserObjectPermission.objects.filter(ending).delete()
     Patient.objects.filter(pk=patient.pk).update(state=state)
     patient.refresh_from_db()
     if by is not None:

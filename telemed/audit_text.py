@@ -40,8 +40,6 @@ FIXED = {
         gettext_noop("Citizen: receipts from the nurses"),
         gettext_noop("Citizen: reminder channel changed"),
         gettext_noop("Citizen: reminder settings"),
-        gettext_noop("Citizen: reminder channel changed"),
-        gettext_noop("Citizen: reminder settings"),
         gettext_noop("Citizen: send message"),
         gettext_noop("Citizen: send questionnaire"),
         gettext_noop("Citizen: start answering a questionnaire"),
@@ -69,7 +67,6 @@ FIXED = {
         gettext_noop("Schedule changed"),
         gettext_noop("Monitoring ended"),
         gettext_noop("Patient page: end monitoring"),
-        gettext_noop("Ended patients list"),
         gettext_noop("Patient page: full CPR number shown"),
         gettext_noop("Patient page: measurements exported as CSV"),
         gettext_noop("Patient page: measurements"),
@@ -77,7 +74,6 @@ FIXED = {
         gettext_noop("Patient page: questionnaire answers"),
         gettext_noop("Patient page: result history"),
         gettext_noop("Patient page: thresholds"),
-        gettext_noop("Reminders: policy changed"),
         gettext_noop("Reminders: policy changed"),
         gettext_noop("Referral"),
         gettext_noop("Referral (accept refused)"),
@@ -126,6 +122,10 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (
             r"Device upload of (?P<n>\d+) measurements \((?P<device>.*)\)",
             gettext_noop("Device upload of %(n)s measurements (%(device)s)"),
+        ),
+        (
+            r"Ended patients list \((?P<n>\d+) patients shown\)",
+            gettext_noop("Ended patients list (%(n)s patients shown)"),
         ),
         (
             r"Escalation list \((?P<n>\d+) patients shown\)",

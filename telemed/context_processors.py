@@ -18,6 +18,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("alarms:escalations", _("Escalations")),
         ("patient_messages:inbox", _("Messages")),
         ("referrals:list", _("Referrals")),
+        ("alarms:ended", _("Ended")),
     ],
     Role.DOCTOR: [("alarms:doctor_home", _("My patients")), ("referrals:list", _("Referrals"))],
     Role.CITIZEN: [

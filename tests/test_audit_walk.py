@@ -150,7 +150,7 @@ def _kwargs(route: str, world) -> dict | None:
             values[name] = world[kind].pk
         elif name == "note_pk":
             values[name] = world["note"].pk
-        elif name == "schedule_id":
+        elif name in ("schedule_id", "schedule_pk"):
             values[name] = world["schedule"].pk
         elif name == "submission_id":
             values[name] = world["submission"].pk

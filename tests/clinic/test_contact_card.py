@@ -80,9 +80,12 @@ def test_the_team_changes_contact_details_and_the_change_is_audited(client, nurs
     assert citizen.phone == "+4520304050" and citizen.city == "Aarhus C"
     kin = citizen.next_of_kin.get()
     assert (kin.name, kin.phone, kin.may_contact) == ("Lise Borger", "+4540414243", True)
-    assert AuditEvent.objects.filter(
-        patient_id=citizen.pk, action="update", what="Contact details changed"
-    ).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            patient_id=citizen.pk, action="update", what="Contact details changed"
+        ).count()
+        == 1
+    )
     page = client.get(reverse("patient:contact", args=[citizen.pk])).content.decode()
     assert "Lise Borger" in page and "40 41 42 43" in page
 

@@ -129,8 +129,9 @@ def test_parse_times_accepts_how_people_write_times():
 
 def test_a_grace_window_as_long_as_a_weekly_gap_is_allowed_but_not_longer():
     weekly = ScheduleRule(kind="weekdays", weekdays=(1,), times=(time(9, 0),))
+    week = 7 * 24 * 60
     rule_check(
-        ScheduleRule(**{**weekly.__dict__, "grace_minutes": 7 * 24 * 60}), starts_on=date(2026, 1, 5)
+        ScheduleRule(**{**weekly.__dict__, "grace_minutes": week}), starts_on=date(2026, 1, 5)
     )
     with pytest.raises(ScheduleError) as refused:
         rule_check(
