@@ -97,7 +97,7 @@ class MonitoringEndInline(admin.TabularInline):
 
     model = MonitoringEnd
     extra = 0
-    fields = ["ended_at", "reason", "note", "team", "ended_by", "results_closed", "tokens_revoked"]
+    fields = ("ended_at", "reason", "note", "team", "ended_by", "results_closed", "tokens_revoked")
     readonly_fields = fields
     can_delete = False
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from alarms.models import TriageResult
 from alarms.referrals import referral_accept, referral_create
-from alarms.threshold_templates import LimitRow
 from alarms.services.discharge import DischargeError, monitoring_end
+from alarms.threshold_templates import LimitRow
 from interop.models import ApiCredential
 from interop.services import credential_issue
 from monitoring.models import Schedule
