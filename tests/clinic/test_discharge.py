@@ -160,3 +160,20 @@ def test_a_new_referral_restarts_monitoring_with_the_history_kept(nurse, doctor,
     assert TriageResult.objects.filter(patient=monitored).count() == 1
     assert MonitoringEnd.objects.filter(patient=monitored).count() == 1
     assert patients_visible_to(nurse).filter(pk=monitored.pk).exists()
+
+
+def test_the_ended_list_costs_the_same_for_two_or_six_patients(client, nurse, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import PatientFactory
+
+    def ended(n: int) -> int:
+        for _ in range(n):
+            monitoring_end(patient=PatientFactory(monitoring_team=team), by=nurse, reason="moved")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("alarms:ended")).status_code == 200
+        return len(queries)
+
+    login(client, nurse)
+    assert ended(2) == ended(4)
