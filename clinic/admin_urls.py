@@ -1,6 +1,13 @@
 from django.urls import path
 
-from clinic import admin_alarm_views, admin_reminder_views
+from clinic import (
+    admin_alarm_views,
+    admin_integration_urls,
+    admin_questionnaire_urls,
+    admin_reminder_views,
+    admin_schedule_template_urls,
+    admin_settings_urls,
+)
 from clinic import admin_views as views
 
 app_name = "patients"
@@ -29,3 +36,11 @@ urlpatterns = [
     path("alarm-handling/outcomes/<int:pk>/", admin_alarm_views.outcome_edit, name="outcome_edit"),
     path("reminders/", admin_reminder_views.reminder_policy, name="reminder_policy"),
 ]
+
+# Each area of the console keeps its routes in its own module.
+urlpatterns += (
+    admin_questionnaire_urls.urlpatterns
+    + admin_schedule_template_urls.urlpatterns
+    + admin_integration_urls.urlpatterns
+    + admin_settings_urls.urlpatterns
+)
