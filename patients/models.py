@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from patients import cpr
+
+# A clinician's session ends after this many idle minutes (telemed/sessions.py); the
+# organisation admin chooses within the limits.
+SESSION_TIMEOUT_DEFAULT = 30
+SESSION_TIMEOUT_LIMITS = (5, 480)
 
 
 class Organisation(models.Model):
@@ -73,6 +79,15 @@ class Organisation(models.Model):
         max_length=7,
         blank=True,
         help_text=_("The GP clinic's number with the regions (6 digits)."),
+    )
+    # Read by telemed/sessions.py for the organisation's clinicians (not its citizens).
+    session_timeout_minutes = models.PositiveIntegerField(
+        _("sign clinicians out after (minutes without activity)"),
+        default=SESSION_TIMEOUT_DEFAULT,
+        validators=[
+            MinValueValidator(SESSION_TIMEOUT_LIMITS[0]),
+            MaxValueValidator(SESSION_TIMEOUT_LIMITS[1]),
+        ],
     )
 
     class Meta:
