@@ -9,7 +9,8 @@ class TelemedConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from telemed import login
+        from telemed import login, sessions
 
         user_login_failed.connect(login.login_failed, dispatch_uid="telemed-login-failed")
         user_logged_in.connect(login.logged_in, dispatch_uid="telemed-logged-in")
+        user_logged_in.connect(sessions.session_start, dispatch_uid="telemed-session-start")
