@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,6 +32,7 @@ from notifications import timing
 from notifications.channels import DeliveryError, Message, channel_for
 from notifications.models import Channel, NotificationPreference, Reminder, ReminderPolicy
 from patients.models import Organisation, Patient, PatientState
+from telemed import claimed_rows
 
 REMINDER_MAX_ATTEMPTS = 3
 # Occasions further back than this are never reminded of, whatever the policy says.
@@ -173,20 +173,12 @@ def reminders_raise(*, now: datetime | None = None) -> int:
 
 
 def reminders_reclaim(*, now: datetime | None = None) -> int:
-    """Put rows left in "sending" longer than ``reclaim_after()`` back to pending (or failed
-    after the last attempt). Returns how many. As for escalations: a worker killed while
-    talking to the mail server or the SMS gateway sent nothing that was accepted, unless it
-    died in the instant between "accepted" and marking the row sent."""
-    now = now or timezone.now()
-    return Reminder.objects.filter(
-        state=State.SENDING, claimed_at__lt=now - reclaim_after()
-    ).update(
-        state=Case(
-            When(attempts__gte=REMINDER_MAX_ATTEMPTS, then=Value(State.FAILED)),
-            default=Value(State.PENDING),
-        ),
-        queued_at=None,
-        last_error="Delivery interrupted (worker stopped); sent again.",
+    """Put rows left in "sending" too long back to pending (telemed.claimed_rows.reclaim)."""
+    return claimed_rows.reclaim(
+        Reminder,
+        now=now or timezone.now(),
+        after=reclaim_after(),
+        max_attempts=REMINDER_MAX_ATTEMPTS,
     )
 
 
@@ -196,15 +188,7 @@ def reminders_due(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     reminders_raise(now=now)
     reminders_reclaim(now=now)
-    with transaction.atomic():
-        due = list(
-            Reminder.objects.filter(state=State.PENDING)
-            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - reclaim_after()))
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)
-        )
-        Reminder.objects.filter(pk__in=due).update(queued_at=now)
-    return due
+    return claimed_rows.queue_pending(Reminder, now=now, after=reclaim_after())
 
 
 def language_of(patient: Patient) -> str:
@@ -278,10 +262,7 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> bool:
     paused meanwhile is cancelled; a failure puts it back to pending for the next run (at most
     REMINDER_MAX_ATTEMPTS tries), a missing address fails it at once."""
     now = now or timezone.now()
-    claimed = Reminder.objects.filter(pk=reminder_id, state=State.PENDING).update(
-        state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
-    if not claimed:
+    if not claimed_rows.claim(Reminder, reminder_id, now=now):
         return False
     reminder = Reminder.objects.select_related("schedule__questionnaire", "patient").get(
         pk=reminder_id
@@ -299,11 +280,12 @@ def reminder_deliver(*, reminder_id: int, now: datetime | None = None) -> bool:
     try:
         channel.send(address, reminder_message(reminder))
     except DeliveryError as error:
-        give_up = reminder.attempts >= REMINDER_MAX_ATTEMPTS
-        Reminder.objects.filter(pk=reminder_id, state=State.SENDING).update(
-            state=State.FAILED if give_up else State.PENDING,
-            queued_at=None,
-            last_error=str(error)[:500] or type(error).__name__,
+        claimed_rows.release_failed(
+            Reminder,
+            reminder_id,
+            attempts=reminder.attempts,
+            max_attempts=REMINDER_MAX_ATTEMPTS,
+            error=error,
         )
         return False
     Reminder.objects.filter(pk=reminder_id).update(

@@ -16,16 +16,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import (
-    Case,
     DateTimeField,
     DurationField,
     ExpressionWrapper,
     F,
-    Q,
-    Value,
-    When,
 )
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,6 +28,7 @@ from django.utils.translation import gettext as _
 from alarms.models import Escalation, TriageResult
 from alarms.summary import OPEN, open_q
 from monitoring.severity import Severity
+from telemed import claimed_rows
 
 ESCALATION_MAX_ATTEMPTS = 5
 
@@ -104,42 +100,23 @@ def escalations_raise(*, now: datetime | None = None) -> int:
 
 
 def escalations_reclaim(*, now: datetime | None = None) -> int:
-    """Put rows left in "sending" longer than ``reclaim_after()`` back to pending (or failed
-    after the last attempt), so an escalation is never lost. Returns how many.
-
-    A worker killed while talking to the mail server sent nothing (the server keeps a message
-    only when the transaction completes). Only a kill in the instant between the server's
-    "accepted" and the row being marked sent can send a second mail: never none.
-    """
-    now = now or timezone.now()
-    return Escalation.objects.filter(
-        state=State.SENDING, claimed_at__lt=now - reclaim_after()
-    ).update(
-        state=Case(
-            When(attempts__gte=ESCALATION_MAX_ATTEMPTS, then=Value(State.FAILED)),
-            default=Value(State.PENDING),
-        ),
-        queued_at=None,
-        last_error="Delivery interrupted (worker stopped); sent again.",
+    """Put rows left in "sending" too long back to pending, so an escalation is never lost
+    (telemed.claimed_rows.reclaim). Returns how many."""
+    return claimed_rows.reclaim(
+        Escalation,
+        now=now or timezone.now(),
+        after=reclaim_after(),
+        max_attempts=ESCALATION_MAX_ATTEMPTS,
     )
 
 
 def escalations_due(*, now: datetime | None = None) -> list[int]:
     """Raise, reclaim, and mark as queued the pending escalations that have no delivery task
-    waiting (never queued, put back after a failure, or queued so long ago the task was lost).
-    Returns their ids: the caller queues one delivery for each."""
+    waiting. Returns their ids: the caller queues one delivery for each."""
     now = now or timezone.now()
     escalations_raise(now=now)
     escalations_reclaim(now=now)
-    with transaction.atomic():
-        due = list(
-            Escalation.objects.filter(state=State.PENDING)
-            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - reclaim_after()))
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)
-        )
-        Escalation.objects.filter(pk__in=due).update(queued_at=now)
-    return due
+    return claimed_rows.queue_pending(Escalation, now=now, after=reclaim_after())
 
 
 def recipients_of(escalation: Escalation) -> dict[str, str]:
@@ -210,10 +187,7 @@ def escalation_deliver(*, escalation_id: int, now: datetime | None = None) -> bo
     ESCALATION_MAX_ATTEMPTS tries). The mail server gets EMAIL_TIMEOUT seconds.
     """
     now = now or timezone.now()
-    claimed = Escalation.objects.filter(pk=escalation_id, state=State.PENDING).update(
-        state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
-    if not claimed:
+    if not claimed_rows.claim(Escalation, escalation_id, now=now):
         return False
     escalation = Escalation.objects.select_related(
         "patient__monitoring_team__group",
@@ -227,11 +201,12 @@ def escalation_deliver(*, escalation_id: int, now: datetime | None = None) -> bo
         if recipients:
             send_mail(subject, body, None, recipients)
     except Exception as error:  # the mail server (refused, timed out): try again next run
-        give_up = escalation.attempts >= ESCALATION_MAX_ATTEMPTS
-        Escalation.objects.filter(pk=escalation_id, state=State.SENDING).update(
-            state=State.FAILED if give_up else State.PENDING,
-            queued_at=None,
-            last_error=str(error)[:500] or type(error).__name__,
+        claimed_rows.release_failed(
+            Escalation,
+            escalation_id,
+            attempts=escalation.attempts,
+            max_attempts=ESCALATION_MAX_ATTEMPTS,
+            error=error,
         )
         return False
     Escalation.objects.filter(pk=escalation_id).update(
