@@ -38,7 +38,7 @@ def test_a_complete_questionnaire_has_no_problems():
     items = [
         Item("spo2_pulse", "measurement", measurement_types=2),
         yes_no("fever"),
-        Item("temperature", "measurement", measurement_types=1, condition=Condition("fever", "yes")),
+        Item("temp", "measurement", measurement_types=1, condition=Condition("fever", "yes")),
         Item("breathless", "choice", options=(Option("no"), Option("much"))),
         Item("steps", "number", number_min=Decimal(0), number_max=Decimal(50000)),
         Item("other", "text", required=False),
