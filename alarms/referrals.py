@@ -28,6 +28,7 @@ from alarms.threshold_templates import (
     next_patient_version,
     rows_copy,
     rows_store,
+    rules_problems,
     template_current,
 )
 from monitoring.models import Questionnaire, Schedule
@@ -104,7 +105,7 @@ def referral_create(
         problems.append(_("Choose a COPD group."))
     if receiving_organisation.kind != Organisation.Kind.MUNICIPALITY:
         problems.append(_("A referral goes to a municipality."))
-    problems += limits_problems(limits)
+    problems += limits_problems(limits) + rules_problems(rules)
     if (
         not problems
         and Referral.objects.filter(

@@ -7,7 +7,10 @@ current template of a group is the one with the highest version.
 The limit rows travel as plain ``LimitRow``/``RuleRow`` values between forms, templates,
 referrals and patients; ``limits_problems`` checks them in the order the database enforces
 (red_low <= yellow_low < yellow_high <= red_high) and says what is wrong in the reader's
-language, before anything reaches a CheckConstraint.
+language, before anything reaches a CheckConstraint. ``rules_problems`` does the same for the
+relative rules (amount above zero, a window of 1..MAX_WINDOW_DAYS days, known choices, one rule
+per type, direction and severity), so the admin's template, the doctor's referral and the
+patient's thresholds tab refuse the same things with the same words.
 """
 
 from __future__ import annotations
@@ -55,6 +58,15 @@ class RuleRow:
     severity: str
 
 
+MAX_WINDOW_DAYS = 90
+"""The longest window a relative rule may look back: a baseline older than a quarter says
+little about a change, and the evaluation reads that much history per reading."""
+
+DIRECTIONS = ("rise", "fall")
+BASELINES = ("lowest", "highest", "median")
+RULE_SEVERITIES = ("yellow", "red")
+
+
 class ThresholdError(ValueError):
     """Limits that cannot be saved; ``problems`` are translated sentences for the user."""
 
@@ -91,6 +103,76 @@ def limits_problems(rows: Iterable[LimitRow]) -> list[str]:
                     }
                 )
     return problems
+
+
+def rule_row_problems(rules: Sequence[RuleRow]) -> list[list[str]]:
+    """What is wrong with each rule, in the order given (an empty list for a rule that is fine).
+
+    A rule must have an amount above zero that the type can measure (below the width of its
+    plausible range, and at most three decimals), a window of 1 to ``MAX_WINDOW_DAYS`` days, a
+    known direction, baseline and alarm severity, and no other rule may have the same type,
+    direction and severity (the database allows one; two would only differ in how sure they are).
+    """
+    result: list[list[str]] = []
+    seen: set[tuple[int, str, str]] = set()
+    for rule in rules:
+        problems: list[str] = []
+        name = rule.type.name
+        if rule.direction not in DIRECTIONS:
+            problems.append(_("%(name)s: choose rise or fall.") % {"name": name})
+        if rule.baseline not in BASELINES:
+            problems.append(_("%(name)s: choose a baseline.") % {"name": name})
+        if rule.severity not in RULE_SEVERITIES:
+            problems.append(_("%(name)s: a rule raises a yellow or a red alarm.") % {"name": name})
+        if not rule.amount.is_finite() or rule.amount <= 0:
+            problems.append(
+                _("%(name)s: the change must be more than 0 %(unit)s.")
+                % {"name": name, "unit": rule.type.display_unit}
+            )
+        else:
+            span = rule.type.plausible_max - rule.type.plausible_min
+            if rule.amount >= span:
+                problems.append(
+                    _(
+                        "%(name)s: a change of %(amount)s %(unit)s cannot be measured "
+                        "(the range is %(range)s)."
+                    )
+                    % {
+                        "name": name,
+                        "amount": rule.amount.normalize(),
+                        "unit": rule.type.display_unit,
+                        "range": f"{rule.type.plausible_min.normalize()}–"
+                        f"{rule.type.plausible_max.normalize()}",
+                    }
+                )
+            elif rule.amount != rule.amount.quantize(Decimal("0.001")):
+                problems.append(
+                    _("%(name)s: give the change with at most three decimals.") % {"name": name}
+                )
+        if not 1 <= rule.window_days <= MAX_WINDOW_DAYS:
+            problems.append(
+                _("%(name)s: the window must be 1 to %(max)s days.")
+                % {"name": name, "max": MAX_WINDOW_DAYS}
+            )
+        key = (rule.type.pk, rule.direction, rule.severity)
+        if key in seen:
+            problems.append(
+                _("%(name)s: there is already a rule for a %(direction)s with this severity.")
+                % {"name": name, "direction": _direction_label(rule.direction)}
+            )
+        seen.add(key)
+        result.append(problems)
+    return result
+
+
+def rules_problems(rules: Iterable[RuleRow]) -> list[str]:
+    """What is wrong with these relative rules, one sentence per problem (see
+    ``rule_row_problems``); empty when they are fine."""
+    return [problem for row in rule_row_problems(list(rules)) for problem in row]
+
+
+def _direction_label(direction: str) -> str:
+    return _("rise") if direction == "rise" else _("fall")
 
 
 def _labels() -> tuple[str, str, str, str]:
@@ -222,7 +304,7 @@ def template_save(
     """Store a new version of the organisation's template for a COPD group."""
     if copd_group not in CopdGroup.values:
         raise ThresholdError([_("Choose a COPD group.")])
-    problems = limits_problems(limits)
+    problems = limits_problems(limits) + rules_problems(rules)
     if not reason.strip():
         problems.append(_("Say why the template changes."))
     if problems:

@@ -1,14 +1,15 @@
 """Changing a patient's alarm thresholds: every change is a new ThresholdSet version.
 
 The new version copies the rows of the set in force (limits and relative rules), replaces the
-limits that were changed, and records who, when and why. The older sets stay, so the results
+limits that were changed (and the relative rules, when the caller gives them), and records who,
+when and why. The older sets stay, so the results
 already judged keep the limits they were judged by, and the charts show a change as a step at
 the moment it came into force (DESIGN.md, "Rules that matter").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.contrib.auth.models import User
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from alarms import evaluation
 from alarms.models import RelativeRule, Threshold, ThresholdSet
 from alarms.services import limits_of
+from alarms.threshold_templates import RuleRow, rules_problems
 from monitoring.models import MeasurementType
 from patients.models import Patient
 
@@ -72,6 +74,19 @@ def patient_sets(patient_id: int) -> list[ThresholdSet]:
     )
 
 
+def _rule_key(rule: RelativeRule | RuleRow) -> tuple[int, str, str, str, int, str]:
+    """What makes two rules the same (the amount normalised: 2 and 2.000 are one amount)."""
+    type_id = rule.type_id if isinstance(rule, RelativeRule) else rule.type.pk
+    return (
+        type_id,
+        rule.direction,
+        str(rule.amount.normalize()),
+        rule.baseline,
+        rule.window_days,
+        rule.severity,
+    )
+
+
 def _same(threshold: Threshold | None, limits: evaluation.Limits) -> bool:
     if threshold is None:
         return all(getattr(limits, name) is None for name in LIMIT_FIELDS)
@@ -85,14 +100,17 @@ def patient_thresholds_change(
     user: User,
     limits: Mapping[MeasurementType, evaluation.Limits],
     reason: str,
+    rules: Sequence[RuleRow] | None = None,
     now: datetime | None = None,
 ) -> ThresholdSet:
     """Put a new version of the patient's thresholds in force from ``now``.
 
     ``limits`` holds the types whose limits are edited (all four empty removes the type's
-    limits); every other row and all relative rules are copied from the set in force. Raises
+    limits); every other row is copied from the set in force. ``rules`` is the complete new list
+    of relative rules (empty removes them all); None copies the rules in force. Raises
     ThresholdChangeError with translated messages when the reason is missing, a type's limits
-    are out of order (red_low <= yellow_low < yellow_high <= red_high) or nothing changed.
+    are out of order (red_low <= yellow_low < yellow_high <= red_high), a rule is refused
+    (``rules_problems``, under the key "rules") or nothing changed.
     """
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
@@ -103,6 +121,8 @@ def patient_thresholds_change(
         problems = type_limits.problems()
         if problems:
             errors[mtype.key] = [problem_message(code) for code in problems]
+    if rules is not None and (rule_problems := rules_problems(rules)):
+        errors["rules"] = rule_problems
     if errors:
         raise ThresholdChangeError(errors)
 
@@ -117,7 +137,11 @@ def patient_thresholds_change(
         .first()
     )
     rows = {t.type_id: t for t in current.thresholds.all()} if current else {}
-    if all(_same(rows.get(mtype.pk), type_limits) for mtype, type_limits in limits.items()):
+    old_rules = sorted(map(_rule_key, current.relative_rules.all())) if current else []
+    rules_same = rules is None or sorted(map(_rule_key, rules)) == old_rules
+    if rules_same and all(
+        _same(rows.get(mtype.pk), type_limits) for mtype, type_limits in limits.items()
+    ):
         raise ThresholdChangeError({"__all__": [_("Nothing was changed.")]})
 
     version = (
@@ -147,7 +171,20 @@ def patient_thresholds_change(
             continue
         new_rows.append(Threshold(threshold_set=new_set, type_id=type_id, **values))
     Threshold.objects.bulk_create(new_rows)
-    if current is not None:
+    if rules is not None:
+        RelativeRule.objects.bulk_create(
+            RelativeRule(
+                threshold_set=new_set,
+                type=rule.type,
+                direction=rule.direction,
+                amount=rule.amount,
+                window_days=rule.window_days,
+                baseline=rule.baseline,
+                severity=rule.severity,
+            )
+            for rule in rules
+        )
+    elif current is not None:
         RelativeRule.objects.bulk_create(
             RelativeRule(
                 threshold_set=new_set,

@@ -26,6 +26,7 @@ from alarms.models import PatientNote, TriageResult
 from alarms.notes import note_add, note_mark_done
 from alarms.outcomes import outcomes_for
 from alarms.services import AcknowledgementError, ThresholdTimeline, result_acknowledge
+from alarms.threshold_templates import rows_of
 from alarms.thresholds import ThresholdChangeError, patient_thresholds_change
 from clinic import patient_page as selectors
 from clinic import presenters
@@ -37,7 +38,8 @@ from clinic.forms import (
     ThresholdsForm,
     clinician_organisation_id,
 )
-from monitoring.models import Source
+from clinic.rule_forms import rule_editor
+from monitoring.models import MeasurementType, Source
 from monitoring.severity import Severity
 from patients.access import (
     CHANGE_THRESHOLDS,
@@ -372,7 +374,11 @@ def _thresholds_context(
             types=types,
             current={t.type_id: t for t in current.thresholds.all()} if current else {},
         )
+    editor = None
+    if can_change:
+        editor, _rules, _problems = rule_editor(_rule_types(), rows_of(current)[1])
     return {
+        "editor": editor,
         "current": current,
         "rows": selectors.threshold_rows(current=current, template=template, types=types),
         "template": template,
@@ -381,6 +387,10 @@ def _thresholds_context(
         "can_change": can_change,
         "form": form,
     }
+
+
+def _rule_types() -> list[MeasurementType]:
+    return list(MeasurementType.objects.order_by("sort_order", "code"))
 
 
 @require_GET
@@ -500,18 +510,24 @@ def thresholds_change_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         types=selectors.threshold_types(current),
         current={t.type_id: t for t in current.thresholds.all()} if current else {},
     )
-    if form.is_valid():
+    editor, rules, rule_problems = rule_editor(_rule_types(), rows_of(current)[1], request.POST)
+    context["editor"] = editor
+    # Both are checked before anything is saved, so all the problems show at once.
+    if form.is_valid() and not rule_problems:
         try:
             patient_thresholds_change(
                 patient=patient,
                 user=request.user,
                 limits=form.limits(),
+                rules=rules,
                 reason=form.cleaned_data["reason"],
             )
         except ThresholdChangeError as exc:
             for key, errors in exc.errors.items():
                 for error in errors:
-                    if key in ("__all__", "reason"):
+                    if key == "rules":
+                        form.add_error(None, error)
+                    elif key in ("__all__", "reason"):
                         form.add_error(None if key == "__all__" else "reason", error)
                     else:
                         form.errors.setdefault(key, form.error_class()).append(error)

@@ -8,7 +8,7 @@ Referral pages show patient data (CPR, name, thresholds), so each request writes
 from __future__ import annotations
 
 from datetime import time
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from typing import Any
 
 from django import forms
@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,6 +33,7 @@ from alarms.threshold_templates import (
     with_rows,
 )
 from clinic.forms import model_choice
+from clinic.rule_forms import parse_decimal, rule_editor, show_decimal
 from monitoring.models import MeasurementType, Questionnaire
 from patients import cpr as cpr_rules
 from patients.models import CopdGroup, Organisation, Referral, Team
@@ -68,21 +68,8 @@ def _audit(request: AuthenticatedHttpRequest, referral: Referral, action: str, w
 # Threshold rows in forms -----------------------------------------------------------------------
 
 
-def _decimal(raw: str) -> Decimal | None:
-    raw = (raw or "").strip().replace(" ", "").replace(",", ".")
-    if not raw:
-        return None
-    value = Decimal(raw)
-    if not value.is_finite():
-        raise InvalidOperation
-    return value
-
-
-def _show(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
+_decimal = parse_decimal
+_show = show_decimal
 
 
 def threshold_rows(
@@ -177,6 +164,10 @@ def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows, limits, problems = threshold_rows(
         types, template_limits, request.POST if keep_typed else None
     )
+    editor, rules, rule_problems = rule_editor(
+        types, template_rules, request.POST if keep_typed else None
+    )
+    problems += rule_problems
     form = ReferralForm(
         request.POST if request.method == "POST" else None,
         initial=source.dict() if request.method == "GET" else None,
@@ -186,7 +177,7 @@ def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(
             request,
             "clinic/referrals/new.html#thresholds",
-            {"rows": rows, "template": template, "rules": template_rules},
+            {"rows": rows, "template": template, "editor": editor},
         )
     if sending and form.is_valid() and not problems:
         data = form.cleaned_data
@@ -199,7 +190,7 @@ def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 copd_group=data["copd_group"],
                 receiving_organisation=data["receiving_organisation"],
                 limits=limits,
-                rules=template_rules,
+                rules=rules,
                 diagnosis_code=data["diagnosis_code"],
                 note=data["note"],
             )
@@ -224,7 +215,7 @@ def referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "rows": rows,
             "template": template,
-            "rules": template_rules,
+            "editor": editor,
             "problems": problems if sending else [],
         },
         status=status,
@@ -459,7 +450,10 @@ def template_edit(request: AuthenticatedHttpRequest, copd_group: str) -> HttpRes
     current = template_current(organisation=organisation, copd_group=copd_group)
     limits, rules = rows_of(current)
     posted = request.POST if request.method == "POST" else None
-    rows, parsed, problems = threshold_rows(_types(), limits, posted)
+    types = _types()
+    rows, parsed, problems = threshold_rows(types, limits, posted)
+    editor, parsed_rules, rule_problems = rule_editor(types, rules, posted)
+    problems += rule_problems
     reason = posted.get("reason", "") if posted is not None else ""
     if posted is not None and not problems:
         try:
@@ -467,13 +461,20 @@ def template_edit(request: AuthenticatedHttpRequest, copd_group: str) -> HttpRes
                 organisation=organisation,
                 copd_group=copd_group,
                 limits=parsed,
-                rules=rules,
+                rules=parsed_rules,
                 by=request.user,
                 reason=reason,
             )
         except ThresholdError as error:
             problems = error.problems
         else:
+            audit_record(
+                request=request,
+                action="update",
+                what="Threshold template saved",
+                object_type="threshold_set",
+                object_id=template.pk,
+            )
             messages.success(
                 request, _("Saved as version %(version)s.") % {"version": template.version}
             )
@@ -486,7 +487,7 @@ def template_edit(request: AuthenticatedHttpRequest, copd_group: str) -> HttpRes
             "copd_group": copd_group,
             "current": current,
             "rows": rows,
-            "rules": rules,
+            "editor": editor,
             "reason": reason,
             "problems": problems,
             "versions": template_versions(organisation=organisation, copd_group=copd_group),
