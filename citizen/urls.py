@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from citizen import account_views, answer_views, reminder_views
+from citizen import access_views, account_views, answer_views, reminder_views
 
 app_name = "citizen"
 
@@ -27,5 +27,6 @@ urlpatterns = [
     path("messages/", answer_views.citizen_messages, name="messages"),
     path("receipts/", answer_views.citizen_receipts, name="receipts"),
     path("password/", account_views.password_change, name="password_change"),
+    path("access/", access_views.citizen_access, name="access"),
     path("reminders/", reminder_views.citizen_reminders, name="reminders"),
 ]

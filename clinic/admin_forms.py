@@ -14,13 +14,19 @@ from alarms.models import Outcome
 from clinic.forms import model_choice
 from notifications.models import ReminderPolicy
 from patients.models import ClinicianProfile, Organisation, Team
+from telemed.models import AuditEvent
+
+# The date picker sends ISO dates; typed Danish dates (1.3.2026) are accepted too.
+AUDIT_DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y"]
 
 
 class ClinicianForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = forms.EmailField(
+        label=_("E-mail"), help_text=_("The invitation to choose a password is sent here.")
+    )
     role = forms.ChoiceField(label=_("Role"), choices=ClinicianProfile.Role.choices)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
     language = forms.ChoiceField(
@@ -32,7 +38,6 @@ class ClinicianForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    is_active = forms.BooleanField(label=_("Can log in"), required=False, initial=True)
 
     def __init__(
         self, *args: Any, organisation: Organisation, editing: Any = None, **kwargs: Any
@@ -42,6 +47,12 @@ class ClinicianForm(forms.Form):
         model_choice(self, "teams").queryset = Team.objects.filter(organisation=organisation)
         if editing is not None:
             self.fields["username"].disabled = True
+            # Accounts made before invitations may have no address; the form does not force one.
+            self.fields["email"].required = False
+            self.fields["email"].help_text = ""
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip()
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
@@ -75,6 +86,12 @@ class CareForm(forms.Form):
     treating_doctor = DoctorChoiceField(
         label=_("Treating doctor"), queryset=get_user_model().objects.none(), required=False
     )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=500,
+        required=False,
+        help_text=_("Optional; kept with the change and shown to the citizen."),
+    )
 
     def __init__(self, *args: Any, teams: Any, doctors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,6 +102,13 @@ class CareForm(forms.Form):
 class GrantForm(forms.Form):
     user = ClinicianChoiceField(label=_("Clinician"), queryset=get_user_model().objects.none())
     monitor = forms.BooleanField(label=_("May also act as monitoring nurse"), required=False)
+    reason = forms.CharField(
+        label=_("Why this clinician needs access"),
+        max_length=500,
+        widget=forms.TextInput,
+        help_text=_("Kept with the access and shown to the citizen, e.g. covering for Dr Hansen."),
+        error_messages={"required": _("Say why this clinician needs access.")},
+    )
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,8 +116,40 @@ class GrantForm(forms.Form):
 
 
 class AuditQueryForm(forms.Form):
+    """The audit log's filters: patient, user, action and a date range (Copenhagen days)."""
+
     cpr = forms.CharField(label=_("Patient's CPR number"), max_length=11, required=False)
     username = forms.CharField(label=_("Username"), max_length=150, required=False)
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[("", _("All actions")), *AuditEvent.Action.choices],
+        required=False,
+    )
+    date_from = forms.DateField(
+        label=_("From (date)"),
+        required=False,
+        input_formats=AUDIT_DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date, e.g. 2026-03-01.")},
+    )
+    date_to = forms.DateField(
+        label=_("To (date, inclusive)"),
+        required=False,
+        input_formats=AUDIT_DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date, e.g. 2026-03-31.")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        for name, day in (("date_from", start), ("date_to", end)):
+            if day is not None and not 2000 <= day.year <= 2999:
+                self.add_error(name, _("Enter a date between the years 2000 and 2999."))
+                start = end = None
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
 
 
 class AlarmHandlingForm(forms.ModelForm):

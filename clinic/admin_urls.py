@@ -15,6 +15,8 @@ app_name = "patients"
 urlpatterns = [
     path("users/", views.users, name="users"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/invite/", views.user_invite, name="user_invite"),
+    path("users/<int:pk>/active/", views.user_active, name="user_active"),
     path("teams/", views.teams, name="teams"),
     path("relationships/", views.relationships, name="relationships"),
     path("relationships/<int:pk>/", views.relationship, name="relationship"),
@@ -26,6 +28,7 @@ urlpatterns = [
         name="relationship_withdraw",
     ),
     path("audit/", views.audit, name="audit"),
+    path("audit/export.csv", views.audit_csv, name="audit_csv"),
     path("alarm-handling/", admin_alarm_views.alarm_handling, name="alarm_handling"),
     path(
         "alarm-handling/outcomes/own/",

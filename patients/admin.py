@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients import cpr
 from patients.models import (
+    CareAccess,
     ClinicianProfile,
     MonitoringEnd,
     NextOfKin,
@@ -298,3 +299,20 @@ class PatientGroupObjectPermissionAdmin(_PatientObjectPermissionAdmin):
     list_select_related = ["content_object", "permission", "group"]
     search_fields = [*_PatientObjectPermissionAdmin.search_fields, "group__name"]
     autocomplete_fields = ["content_object", "group"]
+
+
+@admin.register(CareAccess)
+class CareAccessAdmin(PatientDataAuditMixin[CareAccess], CprSearchMixin, admin.ModelAdmin):
+    """The history of who was given access and why; written by the services, read here."""
+
+    list_display = ["patient", "kind", "team", "user", "granted_by", "granted_at", "ended_at"]
+    list_filter = ["kind", "granted_at"]
+    list_select_related = ["patient", "team", "user", "granted_by"]
+    search_fields = [*PATIENT_SEARCH_FIELDS, "reason"]
+    date_hierarchy = "granted_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

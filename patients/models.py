@@ -486,6 +486,72 @@ class Referral(models.Model):
         return cpr.format_cpr(self.cpr)
 
 
+class CareAccess(models.Model):
+    """Who was given access to a patient's data, by whom, since when and why: the history
+    behind the guardian permission rows (which decide access). One row per monitoring team,
+    treating doctor or individually granted clinician; ``ended_at`` is set when it ends.
+    The citizen reads these in "who has access to my data"."""
+
+    class Kind(models.TextChoices):
+        MONITORING_TEAM = "team", _("Monitoring team")
+        TREATING_DOCTOR = "doctor", _("Treating doctor")
+        INDIVIDUAL = "individual", _("Individual access")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_access")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("clinician"),
+    )
+    permissions = models.CharField(_("permissions"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("since"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("care access")
+        verbose_name_plural = _("care access")
+        indexes = [models.Index(fields=["patient", "ended_at"], name="careaccess_patient_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="team", team__isnull=False, user__isnull=True))
+                | (Q(kind__in=["doctor", "individual"], team__isnull=True, user__isnull=False)),
+                name="careaccess_team_or_user",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="individual") | ~Q(reason=""),
+                name="careaccess_individual_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient}: {self.get_kind_display()} {self.team or self.user}"
+
+
 # Direct foreign-key object permissions (guardian): list queries join one small table instead of
 # the generic (content_type, object_pk text) one.
 class PatientUserObjectPermission(UserObjectPermissionBase):

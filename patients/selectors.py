@@ -7,6 +7,8 @@ for those patients and users.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -64,11 +66,32 @@ def doctors() -> QuerySet:
 
 
 def audit_events(
-    *, organisation: Organisation, patient: Patient | None = None, user=None, limit: int = 500
+    *,
+    organisation: Organisation,
+    patient: Patient | None = None,
+    user=None,
+    action: str = "",
+    start: datetime | None = None,
+    end: datetime | None = None,
 ) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.select_related("patient").order_by("-occurred_at")
+    """The organisation's audit events, newest first: about its patients, or done by its
+    clinicians and its patients' citizen logins. ``start`` inclusive, ``end`` exclusive."""
+    related = Patient.objects.filter(
+        Q(monitoring_team__organisation=organisation) | Q(treating_organisation=organisation)
+    ).values("pk")
+    events = AuditEvent.objects.filter(
+        Q(patient__in=related)
+        | Q(user__clinician__organisation=organisation)
+        | Q(user__patient__in=related)
+    )
     if patient is not None:
         events = events.filter(patient=patient)
     if user is not None:
         events = events.filter(user=user)
-    return events[:limit]
+    if action:
+        events = events.filter(action=action)
+    if start is not None:
+        events = events.filter(occurred_at__gte=start)
+    if end is not None:
+        events = events.filter(occurred_at__lt=end)
+    return events.select_related("patient").order_by("-occurred_at", "-pk")

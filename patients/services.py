@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from patients.models import (
+    CareAccess,
     Organisation,
     Patient,
     PatientGroupObjectPermission,
@@ -36,6 +37,32 @@ class CareError(ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+def _refuse_self_access(
+    *, by: User | None, user: User | None = None, team: Team | None = None
+) -> None:
+    """Nobody gives herself access to a patient's data by hand: not to herself, and not
+    through a team she is on. Another admin must do it, so there are always two people."""
+    if by is None:
+        return
+    if user is not None and user.pk == by.pk:
+        raise CareError(
+            "self_grant", "You cannot give yourself access to a patient; another admin must."
+        )
+    if team is not None and team.group.user_set.filter(pk=by.pk).exists():
+        raise CareError(
+            "own_team",
+            "You are on this team, so you cannot make it responsible; another admin must.",
+        )
+
+
+def _care_access_end(
+    *, patient: Patient, kind: str, by: User | None, now: datetime, **who: object
+) -> None:
+    CareAccess.objects.filter(patient=patient, kind=kind, ended_at__isnull=True, **who).update(
+        ended_at=now, ended_by=by
+    )
 
 
 def _permissions(codenames: Iterable[str]) -> dict[str, Permission]:
@@ -81,9 +108,13 @@ def patient_assign_care(
     treating_doctor: User | None,
     treating_organisation: Organisation | None = None,
     by: User | None = None,
+    reason: str = "",
 ) -> Patient:
     """Set the monitoring team and the treating doctor, withdrawing the permissions of the ones
     who no longer hold the responsibility and granting the new ones theirs.
+
+    Each change is kept as a CareAccess row (who, since when, by whom, why). ``by`` is the
+    person changing it by hand (an admin), who may not make herself or her own team responsible.
 
     Only the permissions the relationship gave are withdrawn: a grant an admin made to the same
     person by hand (``patient_access_grant``) for another reason is not touched unless it is
@@ -102,6 +133,36 @@ def patient_assign_care(
     old_doctor_id = patient.treating_doctor_id
     new_team_id = monitoring_team.pk if monitoring_team else None
     new_doctor_id = treating_doctor.pk if treating_doctor else None
+    if new_team_id != old_team_id:
+        _refuse_self_access(by=by, team=monitoring_team)
+    if new_doctor_id != old_doctor_id:
+        _refuse_self_access(by=by, user=treating_doctor)
+    now = timezone.now()
+    reason = reason.strip()
+    if new_team_id != old_team_id:
+        _care_access_end(patient=patient, kind=CareAccess.Kind.MONITORING_TEAM, by=by, now=now)
+        if monitoring_team is not None:
+            CareAccess.objects.create(
+                patient=patient,
+                kind=CareAccess.Kind.MONITORING_TEAM,
+                team=monitoring_team,
+                permissions=",".join(TEAM_PERMISSIONS),
+                reason=reason,
+                granted_by=by,
+                granted_at=now,
+            )
+    if new_doctor_id != old_doctor_id:
+        _care_access_end(patient=patient, kind=CareAccess.Kind.TREATING_DOCTOR, by=by, now=now)
+        if treating_doctor is not None:
+            CareAccess.objects.create(
+                patient=patient,
+                kind=CareAccess.Kind.TREATING_DOCTOR,
+                user=treating_doctor,
+                permissions=",".join(DOCTOR_PERMISSIONS),
+                reason=reason,
+                granted_by=by,
+                granted_at=now,
+            )
 
     if old_team_id and old_team_id != new_team_id:
         old_group_id = Team.objects.filter(pk=old_team_id).values_list("group_id", flat=True)[0]
@@ -154,6 +215,10 @@ def patient_care_end(
         ending &= ~Q(permission__codename="view_patient_data")
     PatientGroupObjectPermission.objects.filter(ending).delete()
     PatientUserObjectPermission.objects.filter(ending).delete()
+    if not keep_view:
+        CareAccess.objects.filter(patient=patient, ended_at__isnull=True).update(
+            ended_at=timezone.now(), ended_by=by
+        )
     Patient.objects.filter(pk=patient.pk).update(state=state)
     patient.refresh_from_db()
     if by is not None:
@@ -171,16 +236,32 @@ def patient_care_end(
 
 @transaction.atomic
 def patient_access_grant(
-    *, patient: Patient, user: User, codenames: Sequence[str], by: User
-) -> None:
+    *, patient: Patient, user: User, codenames: Sequence[str], by: User, reason: str
+) -> CareAccess:
     """Give one clinician access to one patient outside the team/doctor relationship (e.g. a
-    covering doctor). Recorded in the audit log."""
+    covering doctor), for a stated reason. Kept as a CareAccess row (a new grant to the same
+    clinician replaces the open one) and recorded in the audit log."""
     if not hasattr(user, "clinician"):
         raise CareError("not_a_clinician", "Only clinicians can be given access to a patient.")
     unknown = set(codenames) - set(GRANTABLE_PERMISSIONS)
     if unknown or not codenames:
         raise CareError("bad_permission", "Unknown permission.")
+    reason = reason.strip()
+    if not reason:
+        raise CareError("no_reason", "Say why this clinician needs access.")
+    _refuse_self_access(by=by, user=user)
     perms = _permissions(set(codenames) | {"view_patient_data"})
+    now = timezone.now()
+    _care_access_end(patient=patient, kind=CareAccess.Kind.INDIVIDUAL, by=by, now=now, user=user)
+    access = CareAccess.objects.create(
+        patient=patient,
+        kind=CareAccess.Kind.INDIVIDUAL,
+        user=user,
+        permissions=",".join(sorted(perms)),
+        reason=reason,
+        granted_by=by,
+        granted_at=now,
+    )
     PatientUserObjectPermission.objects.bulk_create(
         [
             PatientUserObjectPermission(permission=p, user=user, content_object=patient)
@@ -197,6 +278,7 @@ def patient_access_grant(
         object_type="user",
         object_id=user.pk,
     )
+    return access
 
 
 @transaction.atomic
@@ -211,6 +293,9 @@ def patient_access_withdraw(*, patient: Patient, user: User, by: User) -> int:
     deleted, _ = PatientUserObjectPermission.objects.filter(
         content_object=patient, user=user
     ).delete()
+    _care_access_end(
+        patient=patient, kind=CareAccess.Kind.INDIVIDUAL, by=by, now=timezone.now(), user=user
+    )
     audit_record(
         request=None,
         user=by,

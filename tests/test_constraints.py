@@ -559,7 +559,13 @@ def test_audit_events_can_still_be_appended(world: World) -> None:
 # Admin smoke test -----------------------------------------------------------------------
 
 APPS = {"patients", "monitoring", "alarms", "telemed"}
-READ_ONLY = {"telemed.auditevent", "alarms.patienttriage", "alarms.escalation", "alarms.claim"}
+READ_ONLY = {
+    "telemed.auditevent",
+    "alarms.patienttriage",
+    "alarms.escalation",
+    "alarms.claim",
+    "patients.careaccess",
+}
 
 
 def registered() -> list[tuple[type, admin.ModelAdmin]]:

@@ -124,7 +124,11 @@ def test_a_nurse_cannot_be_made_treating_doctor(citizen, nurse):
 def test_a_covering_doctor_is_granted_and_withdrawn_by_hand(citizen, org_admin):
     covering = DoctorFactory().user
     patient_access_grant(
-        patient=citizen, user=covering, codenames=["view_patient_data"], by=org_admin
+        patient=citizen,
+        user=covering,
+        codenames=["view_patient_data"],
+        by=org_admin,
+        reason="Cover",
     )
     assert list(patients_visible_to(covering)) == [citizen]
     patient_access_withdraw(patient=citizen, user=covering, by=org_admin)
@@ -164,7 +168,11 @@ def test_the_relationship_page_names_permissions_in_the_readers_language(
 
     covering = DoctorFactory(organisation=OrganisationFactory(sor_code="900000000000777")).user
     patient_access_grant(
-        patient=citizen, user=covering, codenames=["view_patient_data"], by=org_admin
+        patient=citizen,
+        user=covering,
+        codenames=["view_patient_data"],
+        by=org_admin,
+        reason="Cover",
     )
     login(client, org_admin)
     url = reverse("patients:relationship", args=[citizen.pk])
