@@ -132,9 +132,7 @@ class ItemForm(forms.Form):
         choices: list[tuple[str, str]] = [("", str(_("Always")))]
         for other in earlier:
             for option in other.options.all():
-                choices.append(
-                    (f"{other.pk}:{option.code}", f"“{other.text_da}” = {option.text_da}")
-                )
+                choices.append((f"{other.pk}:{option.code}", f"“{other.text}” = {option.text}"))
         if item is not None and item.enable_when_item_id is not None:
             current = f"{item.enable_when_item_id}:{item.enable_when_option_code}"
             if current not in dict(choices):

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from monitoring import questionnaire_editor as editor
 from monitoring import questionnaire_rules as rules
 from monitoring.models import Questionnaire, QuestionnaireItem
+from telemed import display
 
 
 @dataclass
@@ -88,8 +89,8 @@ class ItemRow:
     required: bool
     options: list[OptionRow]
     measurement_types: list[str]
-    number_min: object
-    number_max: object
+    number_min: str
+    number_max: str
     condition: str
     problems: list[str]
 
@@ -155,8 +156,8 @@ def _item_row(
             for o in item.options.all()
         ],
         measurement_types=[t.name for t in item.measurement_types.all()],
-        number_min=item.number_min,
-        number_max=item.number_max,
+        number_min=display.number(item.number_min, empty="–"),
+        number_max=display.number(item.number_max, empty="–"),
         condition=condition,
         problems=problems.get(item.link_id, []),
     )

@@ -178,16 +178,20 @@ def questionnaire_create(
             _("The code “%(code)s” is taken. Make a new version of that questionnaire instead.")
             % {"code": code}
         )
-    questionnaire = Questionnaire.objects.create(
-        code=code,
-        version=1,
-        status=Status.DRAFT,
-        title_da=title_da,
-        title_en=title_en,
-        description_da=description_da,
-        description_en=description_en,
-        score_type=score_type,
-    )
+    try:
+        with transaction.atomic():
+            questionnaire = Questionnaire.objects.create(
+                code=code,
+                version=1,
+                status=Status.DRAFT,
+                title_da=title_da,
+                title_en=title_en,
+                description_da=description_da,
+                description_en=description_en,
+                score_type=score_type,
+            )
+    except IntegrityError as exc:  # another admin created the same code a moment ago
+        raise EditorError(_("The code “%(code)s” is taken.") % {"code": code}) from exc
     _audit(request, "create", questionnaire, " created")
     return questionnaire
 
@@ -407,16 +411,22 @@ def questionnaire_new_version(
             % {"version": draft.version}
         )
     source = next(v for v in versions if v.pk == questionnaire.pk)
-    copy = Questionnaire.objects.create(
-        code=source.code,
-        version=max(v.version for v in versions) + 1,
-        status=Status.DRAFT,
-        title_da=source.title_da,
-        title_en=source.title_en,
-        description_da=source.description_da,
-        description_en=source.description_en,
-        score_type=source.score_type,
-    )
+    try:
+        with transaction.atomic():
+            copy = Questionnaire.objects.create(
+                code=source.code,
+                version=max(v.version for v in versions) + 1,
+                status=Status.DRAFT,
+                title_da=source.title_da,
+                title_en=source.title_en,
+                description_da=source.description_da,
+                description_en=source.description_en,
+                score_type=source.score_type,
+            )
+    except IntegrityError as exc:  # another admin made the new version a moment ago
+        raise EditorError(
+            _("Another admin has just made a new version. Open the list to find it.")
+        ) from exc
     old_items = items_of(source)
     new_by_old: dict[int, QuestionnaireItem] = {}
     for old in old_items:

@@ -439,3 +439,26 @@ def test_discard_a_draft(admin):
     assert not Questionnaire.objects.filter(pk=draft.pk).exists()
     assert not QuestionnaireItem.objects.filter(questionnaire_id=draft.pk).exists()
     assert AuditEvent.objects.latest("pk").what == "Questionnaire every v1 draft discarded"
+
+
+def test_a_condition_on_an_answer_removed_later_is_refused_at_publishing(admin):
+    draft = build_every_kind(admin)
+    breathless = draft.items.get(link_id="breathless")
+    add_item(admin, draft, "text", link_id="why", condition=f"{breathless.pk}:a_bit_more")
+    page = admin.get(url("questionnaire", draft.pk), **EN).content.decode()
+    assert "0 – 20" in page  # the number question's range
+    assert "Asked only if “Lidt mere”" not in page and "= A bit more" in page
+    admin.post(
+        url("questionnaire_item", draft.pk, breathless.pk),
+        {"kind": "choice", "link_id": "breathless", "text_da": "F", "text_en": "B"}
+        | option_rows(
+            [
+                {"code": "no", "text_da": "Nej", "text_en": "No", "severity": "green"},
+                {"code": "much", "text_da": "Meget", "text_en": "Much", "severity": "red"},
+            ]
+        ),
+    )
+    response = admin.post(url("questionnaire_publish", draft.pk), **EN)
+    assert response.status_code == 400
+    assert "depends on the answer “a_bit_more” of “breathless”" in response.content.decode()
+    assert Questionnaire.objects.get(pk=draft.pk).status == "draft"
