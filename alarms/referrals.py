@@ -31,7 +31,8 @@ from alarms.threshold_templates import (
     rules_problems,
     template_current,
 )
-from monitoring.models import Questionnaire, Schedule
+from monitoring.models import Questionnaire, Schedule, ScheduleTemplate
+from monitoring.schedule_templates import published_questionnaires
 from patients import cpr as cpr_rules
 from patients.models import (
     CopdGroup,
@@ -183,11 +184,17 @@ def referral_accept(
     questionnaires: Sequence[Questionnaire] = (),
     weekdays: Sequence[int] = (1, 2, 3, 4, 5, 6, 7),
     at: time = time(9, 0),
+    schedule_templates: Sequence[ScheduleTemplate] = (),
     create_login: bool = False,
     username: str = "",
 ) -> Acceptance:
     """Accept: the patient becomes active with the referral's thresholds, the team monitors,
-    the referring doctor treats; schedules and the citizen login are created as asked."""
+    the referring doctor treats; schedules and the citizen login are created as asked.
+
+    Schedules come from the chosen ``schedule_templates`` (each with its days, times and grace
+    window, for the version of its questionnaire published now) and from the hand-picked
+    ``questionnaires`` on ``weekdays`` at ``at``; one questionnaire may come from only one of
+    them."""
     _check_decider(referral, by)
     referral = _lock_open(referral)
     problems = []
@@ -195,6 +202,10 @@ def referral_accept(
         problems.append(_("Choose one of your municipality's teams."))
     if questionnaires and (not weekdays or any(d not in range(1, 8) for d in weekdays)):
         problems.append(_("Choose at least one weekday for the questionnaires."))
+    from_templates, template_problems = _template_schedules(
+        referral, schedule_templates, questionnaires
+    )
+    problems += template_problems
     User = get_user_model()
     username = username.strip()
     existing = Patient.objects.filter(cpr=referral.cpr).select_related("citizen_user").first()
@@ -252,16 +263,31 @@ def referral_accept(
         .values_list("questionnaire_id", flat=True)
     )
     Schedule.objects.bulk_create(
-        Schedule(
-            patient=patient,
-            questionnaire=questionnaire,
-            kind=Schedule.Kind.WEEKDAYS,
-            weekdays=sorted(set(weekdays)),
-            times=[at],
-            starts_on=timezone.localdate(),
-        )
-        for questionnaire in questionnaires
-        if questionnaire.pk not in scheduled
+        [
+            Schedule(
+                patient=patient,
+                questionnaire=questionnaire,
+                kind=Schedule.Kind.WEEKDAYS,
+                weekdays=sorted(set(weekdays)),
+                times=[at],
+                starts_on=timezone.localdate(),
+            )
+            for questionnaire in questionnaires
+            if questionnaire.pk not in scheduled
+        ]
+        + [
+            Schedule(
+                patient=patient,
+                questionnaire=questionnaire,
+                kind=Schedule.Kind.WEEKDAYS,
+                weekdays=sorted(set(template.weekdays)),
+                times=sorted(set(template.times)),
+                grace_minutes=template.grace_minutes,
+                starts_on=timezone.localdate(),
+            )
+            for template, questionnaire in from_templates
+            if questionnaire.pk not in scheduled
+        ]
     )
 
     acceptance = Acceptance(patient=patient, threshold_set=threshold_set)
@@ -290,6 +316,49 @@ def referral_accept(
         object_id=referral.pk,
     )
     return acceptance
+
+
+def _template_schedules(
+    referral: Referral,
+    templates: Sequence[ScheduleTemplate],
+    questionnaires: Sequence[Questionnaire],
+) -> tuple[list[tuple[ScheduleTemplate, Questionnaire]], list[str]]:
+    """Each chosen template with its questionnaire's published version, and what is wrong."""
+    if not templates:
+        return [], []
+    problems = []
+    published = published_questionnaires()
+    by_hand = {q.code for q in questionnaires}
+    found: list[tuple[ScheduleTemplate, Questionnaire]] = []
+    for template in templates:
+        if template.organisation_id != referral.receiving_organisation_id or not template.active:
+            problems.append(
+                _("The schedule template “%(name)s” is not offered by your municipality.")
+                % {"name": template.name}
+            )
+            continue
+        questionnaire = published.get(template.questionnaire_code)
+        if questionnaire is None:
+            problems.append(
+                _("The questionnaire of the schedule template “%(name)s” is not published.")
+                % {"name": template.name}
+            )
+        elif questionnaire.code in by_hand:
+            problems.append(
+                _(
+                    "“%(questionnaire)s” is both in the schedule template “%(name)s” and chosen "
+                    "by hand: choose one of them."
+                )
+                % {"questionnaire": questionnaire.title, "name": template.name}
+            )
+        elif any(q.pk == questionnaire.pk for _t, q in found):
+            problems.append(
+                _("Two schedule templates ask for “%(questionnaire)s”: choose one of them.")
+                % {"questionnaire": questionnaire.title}
+            )
+        else:
+            found.append((template, questionnaire))
+    return found, problems
 
 
 @transaction.atomic

@@ -34,7 +34,9 @@ from alarms.threshold_templates import (
 )
 from clinic.forms import model_choice
 from clinic.rule_forms import parse_decimal, rule_editor, show_decimal
-from monitoring.models import MeasurementType, Questionnaire
+from monitoring.models import MeasurementType, Questionnaire, ScheduleTemplate
+from monitoring.schedule_templates import templates_suggested
+from monitoring.schedules import describe_times
 from patients import cpr as cpr_rules
 from patients.models import CopdGroup, Organisation, Referral, Team
 from telemed.audit import audit_record
@@ -268,9 +270,25 @@ def _get_referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
         raise Http404 from exc
 
 
+class ScheduleTemplateChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: ScheduleTemplate) -> str:
+        days = " ".join(str(label) for day, label in WEEKDAYS if day in obj.weekdays)
+        return f"{obj.name} ({days} {describe_times(tuple(obj.times))})"
+
+
 class AcceptForm(forms.Form):
     team = forms.ModelChoiceField(
         label=gettext_lazy("Monitoring team"), queryset=Team.objects.none()
+    )
+    schedule_templates = ScheduleTemplateChoice(
+        label=gettext_lazy("Schedule templates"),
+        queryset=ScheduleTemplate.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy(
+            "Each makes a schedule with its days, times and grace window, for the questionnaire's "
+            "published version."
+        ),
     )
     questionnaires = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Questionnaires"),
@@ -301,6 +319,10 @@ class AcceptForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice(self, "team").queryset = Team.objects.filter(organisation=organisation)
+        templates = ScheduleTemplate.objects.filter(organisation=organisation, active=True)
+        model_choice(self, "schedule_templates").queryset = templates.order_by("name", "pk")
+        if not templates.exists():
+            del self.fields["schedule_templates"]
 
 
 class RejectForm(forms.Form):
@@ -323,11 +345,21 @@ def _detail(
     if can_decide:
         organisation = request.user.clinician.organisation
         suggested = f"{referral.first_name}.{referral.last_name}".lower().replace(" ", "")
+        templates = list(
+            ScheduleTemplate.objects.filter(organisation=organisation, active=True).order_by(
+                "name", "pk"
+            )
+        )
+        preselected = templates_suggested(templates, referral.copd_group)
         accept_form = accept_form or AcceptForm(
             organisation=organisation,
             initial={
                 "username": suggested,
-                "questionnaires": Questionnaire.objects.filter(
+                "schedule_templates": preselected,
+                # By hand only when no template is suggested (one questionnaire, one schedule).
+                "questionnaires": []
+                if preselected
+                else Questionnaire.objects.filter(
                     status=Questionnaire.Status.PUBLISHED, code="kol"
                 ),
             },
@@ -347,6 +379,10 @@ def _detail(
         },
         status=status,
     )
+
+
+def _kol_published():
+    return Questionnaire.objects.filter(status=Questionnaire.Status.PUBLISHED, code="kol")
 
 
 @require_GET
@@ -373,6 +409,7 @@ def referral_accept_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
                 questionnaires=list(data["questionnaires"]),
                 weekdays=data["weekdays"] or [],
                 at=data["at"],
+                schedule_templates=list(data.get("schedule_templates") or []),
                 create_login=data["create_login"],
                 username=data["username"],
             )

@@ -28,7 +28,10 @@ def parse_times(text: str) -> tuple[time, ...]:
         hours, _sep, minutes = part.replace(".", ":").partition(":")
         if not hours.isdigit() or (minutes and not minutes.isdigit()) or len(minutes) > 2:
             raise ValueError(part)
-        found.append(time(int(hours), int(minutes or 0)))  # ValueError past 23:59
+        try:
+            found.append(time(int(hours), int(minutes or 0)))
+        except ValueError as exc:  # past 23:59: name the part, not the hour rule
+            raise ValueError(part) from exc
     return tuple(sorted(set(found)))
 
 

@@ -15,6 +15,7 @@ from monitoring.models import (
     Questionnaire,
     QuestionnaireItem,
     Schedule,
+    ScheduleTemplate,
     Submission,
 )
 from patients.admin import PATIENT_SEARCH_FIELDS
@@ -178,3 +179,13 @@ class MessageAdmin(PatientDataAuditMixin, CprSearchMixin, admin.ModelAdmin):
     search_fields = [*PATIENT_SEARCH_FIELDS, "sender_display"]
     autocomplete_fields = ["patient", "sender", "read_by_team_user"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ScheduleTemplate)
+class ScheduleTemplateAdmin(admin.ModelAdmin):
+    """Organisation admins keep these at /administration/schedules/; this is for operators."""
+
+    list_display = ("name", "organisation", "questionnaire_code", "active")
+    list_filter = ("active", "organisation")
+    search_fields = ("name", "questionnaire_code")
+    raw_id_fields = ("changed_by",)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from monitoring import schedules
 from monitoring.severity import Severity
-from patients.models import Patient
+from patients.models import CopdGroup, Organisation, Patient
 
 
 def in_language(danish: str, english: str) -> str:
@@ -605,3 +605,78 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient_id} {self.created_at:%Y-%m-%d %H:%M} {self.sender_display}"
+
+
+class ScheduleTemplate(models.Model):
+    """A schedule an organisation offers when a referral is accepted (skemaskabelon): which
+    questionnaire, on which weekdays at which times, with which grace window, and for which
+    COPD groups it is suggested.
+
+    The questionnaire is named by its code, not by a version: publishing a new version retires
+    the old one, and the template picks up the version published when a referral is accepted,
+    with no edit to the template. Accepting makes an ordinary Schedule per template
+    (``alarms.referrals.referral_accept``); later changes to the template never touch those.
+    A template is retired rather than deleted (``active``).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="schedule_templates"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    questionnaire_code = models.SlugField(_("questionnaire"), max_length=40)
+    weekdays = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("weekdays"),
+        default=list,
+        help_text=_("ISO weekdays, 1 = Monday … 7 = Sunday."),
+    )
+    times = ArrayField(models.TimeField(), verbose_name=_("times of day"), default=list)
+    grace_minutes = models.PositiveIntegerField(_("grace window (minutes)"), default=180)
+    copd_groups = ArrayField(
+        models.CharField(max_length=16, choices=CopdGroup.choices),
+        verbose_name=_("suggested for COPD groups"),
+        default=list,
+        blank=True,
+        help_text=_("Empty: suggested for every group."),
+    )
+    active = models.BooleanField(_("offered"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        ordering = ["-active", "name", "pk"]
+        verbose_name = _("schedule template")
+        verbose_name_plural = _("schedule templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                condition=Q(active=True),
+                name="scheduletemplate_name_unique_while_offered",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekdays__len__gte=1, times__len__gte=1),
+                name="scheduletemplate_has_days_and_times",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekdays__contained_by=[1, 2, 3, 4, 5, 6, 7]),
+                name="scheduletemplate_weekdays_are_iso_days",
+            ),
+            models.CheckConstraint(
+                condition=Q(grace_minutes__gte=1), name="scheduletemplate_grace_at_least_a_minute"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def applies_to(self, copd_group: str) -> bool:
+        """Suggested for a referral of this COPD group (no groups: for every group)."""
+        return not self.copd_groups or copd_group in self.copd_groups
