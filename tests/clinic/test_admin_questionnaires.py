@@ -19,7 +19,13 @@ from monitoring.models import MeasurementType, Questionnaire, QuestionnaireItem,
 from telemed.audit_text import describe, is_known
 from telemed.models import AuditEvent
 from tests.conftest import login
-from tests.factories import ScheduleFactory, measurement_type, questionnaire
+from tests.factories import (
+    OrgAdminFactory,
+    OrganisationFactory,
+    ScheduleFactory,
+    measurement_type,
+    questionnaire,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -462,3 +468,20 @@ def test_a_condition_on_an_answer_removed_later_is_refused_at_publishing(admin):
     assert response.status_code == 400
     assert "depends on the answer “a_bit_more” of “breathless”" in response.content.decode()
     assert Questionnaire.objects.get(pk=draft.pk).status == "draft"
+
+
+def test_clinicians_cannot_change_the_library_and_it_is_shared_by_organisations(
+    client, nurse, doctor, org_admin
+):
+    login(client, org_admin)
+    draft = build_every_kind(client)
+    for user in (nurse, doctor):
+        login(client, user)
+        assert client.post(url("questionnaire_publish", draft.pk)).status_code == 403
+        assert client.get(url("questionnaire_preview", draft.pk)).status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    elsewhere = OrganisationFactory(name="Andeby", sor_code="900000000000077")
+    login(client, OrgAdminFactory(organisation=elsewhere).user)
+    assert "Breathlessness" in client.get(LIST, **EN).content.decode()
+    assert client.post(url("questionnaire_publish", draft.pk)).status_code == 302
