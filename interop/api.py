@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from interop import selectors, services
 from interop.authentication import (
+    CanSubmitMeasurements,
     CredentialAuthentication,
     CredentialRateThrottle,
     IsDeviceCredential,
@@ -52,7 +53,7 @@ class BatchErrorSerializer(serializers.Serializer):
 
 class DeviceApi(APIView):
     authentication_classes = [CredentialAuthentication]
-    permission_classes = [IsDeviceCredential]
+    permission_classes = [IsDeviceCredential, CanSubmitMeasurements]
     throttle_classes = [CredentialRateThrottle]
 
 

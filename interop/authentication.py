@@ -2,8 +2,9 @@
 rate limits.
 
 A missing, unknown or revoked token is 401 with ``WWW-Authenticate: Bearer``; a valid token of
-the wrong kind is 403. Neither depends on which patient is asked for, so neither tells a caller
-whether a patient exists.
+the wrong kind, or a system token without the scope the request needs (``fhir:read`` to read,
+``measurements:submit`` to write), is 403. Neither depends on which patient is asked for, so
+neither tells a caller whether a patient exists.
 """
 
 from __future__ import annotations
@@ -66,6 +67,34 @@ class IsDeviceCredential(_HasCredential):
 
 class IsSystemCredential(_HasCredential):
     kind = ApiCredential.Kind.SYSTEM
+
+
+class HasScopeForMethod(permissions.BasePermission):
+    """FHIR reads (GET, HEAD) need ``fhir:read``; writes (POST) need ``measurements:submit``."""
+
+    read_scope: str | None = ApiCredential.Scope.FHIR_READ
+    message = "This token may not be used here."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        credential = request.auth
+        if not isinstance(credential, ApiCredential):
+            raise exceptions.NotAuthenticated("A bearer token is required.")
+        if request.method in permissions.SAFE_METHODS:
+            scope = self.read_scope
+        else:
+            scope = ApiCredential.Scope.MEASUREMENTS_SUBMIT
+        if scope is None or credential.has_scope(scope):
+            return True
+        # DRF reads the message off the instance when it denies.
+        self.message = f"This token lacks the scope {scope}."
+        return False
+
+
+class CanSubmitMeasurements(HasScopeForMethod):
+    """The device API: the measurement type catalogue is open to any device token; uploads
+    need ``measurements:submit`` (which every device token has)."""
+
+    read_scope = None
 
 
 class CredentialRateThrottle(throttling.SimpleRateThrottle):

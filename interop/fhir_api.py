@@ -1,9 +1,10 @@
 """The FHIR R4 API for external systems (a region's EPJ, another Telemed, a collection point).
 
 Bearer tokens issued to a named system (ApiCredential kind "system"), scoped to one patient or
-one organisation's patients. Every read of patient data writes one AuditEvent with the patient,
-like the web pages; a patient outside the token's scope reads exactly like one that does not
-exist (404 for a read, an empty searchset for a search).
+one organisation's patients; reads need the ``fhir:read`` scope, the transaction needs
+``measurements:submit`` (403 OperationOutcome otherwise). Every read of patient data writes one
+AuditEvent with the patient, like the web pages; a patient outside the token's scope reads
+exactly like one that does not exist (404 for a read, an empty searchset for a search).
 
     GET  /fhir/metadata
     GET  /fhir/Patient/{id}            GET /fhir/Patient?identifier=urn:oid:1.2.208.176.1.2|{cpr}
@@ -31,6 +32,7 @@ from interop import selectors, services
 from interop.authentication import (
     CredentialAuthentication,
     CredentialRateThrottle,
+    HasScopeForMethod,
     IsSystemCredential,
 )
 from interop.fhir import systems
@@ -75,7 +77,7 @@ class FhirApi(APIView):
     """Answers in application/fhir+json; every error is an OperationOutcome."""
 
     authentication_classes = [CredentialAuthentication]
-    permission_classes = [IsSystemCredential]
+    permission_classes = [IsSystemCredential, HasScopeForMethod]
     throttle_classes = [CredentialRateThrottle]
     renderer_classes = [FhirJsonRenderer, renderers.JSONRenderer]
     parser_classes = [FhirJsonParser, parsers.JSONParser]

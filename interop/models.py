@@ -26,6 +26,12 @@ class ApiCredential(models.Model):
         DEVICE = "device", _("Device or collection point")
         SYSTEM = "system", _("External system (FHIR)")
 
+    class Scope(models.TextChoices):
+        """What an external system's token may do (interop.authentication enforces it)."""
+
+        FHIR_READ = "fhir:read", _("Read FHIR (patients, observations, answers)")
+        MEASUREMENTS_SUBMIT = "measurements:submit", _("Submit measurements")
+
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     # The first characters of the token, to tell tokens apart in lists; not secret on their own.
@@ -56,6 +62,14 @@ class ApiCredential(models.Model):
         verbose_name=_("issued by"),
     )
     created_at = models.DateTimeField(_("issued"), default=timezone.now)
+    # System credentials only: a device token can do one thing, upload for its patient(s).
+    scopes = ArrayField(
+        models.CharField(max_length=32, choices=Scope.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("scopes"),
+    )
+    rotated_at = models.DateTimeField(_("secret changed"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -87,6 +101,17 @@ class ApiCredential(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    def has_scope(self, scope: str) -> bool:
+        """A device token submits measurements and nothing else; a system token what its
+        scopes say."""
+        if self.kind == self.Kind.DEVICE:
+            return scope == self.Scope.MEASUREMENTS_SUBMIT
+        return scope in self.scopes
+
+    def get_scopes_display(self) -> list[str]:
+        labels = dict(self.Scope.choices)
+        return [str(labels.get(scope, scope)) for scope in self.scopes]
+
 
 class FhirDestination(models.Model):
     """An external FHIR R4 server that new data is pushed to (as transaction Bundles)."""
@@ -116,6 +141,9 @@ class FhirDestination(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set by the first failed delivery after a success (or ever), cleared by the next success:
+    # the conditional update that sets it decides who e-mails the admins, once per outage.
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

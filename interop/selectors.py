@@ -21,7 +21,7 @@ from interop.fhir.observation import observation_to_fhir
 from interop.fhir.questionnaire import questionnaire_response_to_fhir
 from interop.models import ApiCredential, FhirDestination, OutboxEntry
 from monitoring.models import Answer, Measurement, Submission
-from patients.models import Patient
+from patients.models import Organisation, Patient
 
 
 def credential_for_token(token_digest: str) -> ApiCredential | None:
@@ -179,26 +179,38 @@ class DestinationState:
         return self.failed == 0 and not self.last_error
 
 
-def outbox_state() -> list[DestinationState]:
+def outbox_state(
+    destinations: QuerySet[FhirDestination] | None = None,
+) -> list[DestinationState]:
     """Per destination: rows by status, the oldest waiting row, the last success and the latest
     error. Three queries whatever the number of destinations and rows."""
-    destinations = list(FhirDestination.objects.select_related("organisation"))
-    states = {d.pk: DestinationState(destination=d) for d in destinations}
+    if destinations is None:
+        destinations = FhirDestination.objects.all()
+    states = {
+        d.pk: DestinationState(destination=d) for d in destinations.select_related("organisation")
+    }
+    if not states:
+        return []
     waiting = Q(status__in=["pending", "sending"])
-    for row in OutboxEntry.objects.values("destination_id").annotate(
-        pending=Count("pk", filter=Q(status="pending")),
-        sending=Count("pk", filter=Q(status="sending")),
-        sent=Count("pk", filter=Q(status="sent")),
-        failed=Count("pk", filter=Q(status="failed")),
-        oldest_waiting=Min("created_at", filter=waiting),
-        last_sent=Max("sent_at"),
+    for row in (
+        OutboxEntry.objects.filter(destination_id__in=list(states))
+        .values("destination_id")
+        .annotate(
+            pending=Count("pk", filter=Q(status="pending")),
+            sending=Count("pk", filter=Q(status="sending")),
+            sent=Count("pk", filter=Q(status="sent")),
+            failed=Count("pk", filter=Q(status="failed")),
+            oldest_waiting=Min("created_at", filter=waiting),
+            last_sent=Max("sent_at"),
+        )
     ):
         state = states.get(row["destination_id"])
         if state is not None:
             for key in ("pending", "sending", "sent", "failed", "oldest_waiting", "last_sent"):
                 setattr(state, key, row[key])
     errors = (
-        OutboxEntry.objects.exclude(last_error="")
+        OutboxEntry.objects.filter(destination_id__in=list(states))
+        .exclude(last_error="")
         .filter(status__in=["pending", "failed"])
         .order_by("destination_id", "-next_attempt_at")
         .distinct("destination_id")
@@ -208,6 +220,60 @@ def outbox_state() -> list[DestinationState]:
         if destination_id in states:
             states[destination_id].last_error = error
     return list(states.values())
+
+
+def destinations_of(organisation: Organisation) -> QuerySet[FhirDestination]:
+    """The destinations an organisation admin configures: her organisation's own."""
+    return FhirDestination.objects.filter(organisation=organisation)
+
+
+def destinations_visible_to(organisation: Organisation | None) -> QuerySet[FhirDestination]:
+    """The outbox page: an admin sees her organisation's destinations and those for every
+    patient (set up by the operators); an operator (None) sees all."""
+    if organisation is None:
+        return FhirDestination.objects.all()
+    return FhirDestination.objects.filter(
+        Q(organisation=organisation) | Q(organisation__isnull=True)
+    )
+
+
+def failed_q() -> Q:
+    """Rows that gave up, or wait for another attempt after an error."""
+    return Q(status=OutboxEntry.Status.FAILED) | Q(
+        ~Q(last_error=""), status=OutboxEntry.Status.PENDING
+    )
+
+
+def failed_entries(destination: FhirDestination, *, limit: int = 200) -> list[OutboxEntry]:
+    """The newest failed rows of a destination with their patient, in one query."""
+    return list(
+        OutboxEntry.objects.filter(failed_q(), destination=destination)
+        .select_related("patient")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def system_clients(organisation: Organisation) -> list[ApiCredential]:
+    return list(
+        ApiCredential.objects.filter(kind=ApiCredential.Kind.SYSTEM, organisation=organisation)
+        .select_related("created_by", "revoked_by")
+        .order_by("revoked_at", "name", "pk")
+    )
+
+
+def device_credentials_of(organisation: Organisation) -> QuerySet[ApiCredential]:
+    """Device tokens for the organisation's patients (monitored or treated there) and those
+    issued to the organisation itself; active first. One query however many."""
+    return (
+        ApiCredential.objects.filter(kind=ApiCredential.Kind.DEVICE)
+        .filter(
+            Q(organisation=organisation)
+            | Q(patient__monitoring_team__organisation=organisation)
+            | Q(patient__treating_organisation=organisation)
+        )
+        .select_related("patient", "created_by")
+        .order_by("revoked_at", "-created_at", "-pk")
+    )
 
 
 def now() -> datetime:

@@ -38,6 +38,27 @@ def token_hash(token: str) -> str:
 # Credentials ----------------------------------------------------------------------------------
 
 
+class CredentialError(ValueError):
+    pass
+
+
+def _clean_scopes(kind: str, scopes: Sequence[str] | None) -> list[str]:
+    if kind != ApiCredential.Kind.SYSTEM:
+        return []
+    if scopes is None:  # callers from before scopes (commands, tests): what a system could do
+        return list(ApiCredential.Scope.values)
+    unknown = set(scopes) - set(ApiCredential.Scope.values)
+    if unknown:
+        raise CredentialError(f"Unknown scopes: {sorted(unknown)}")
+    if not scopes:
+        raise CredentialError("A system credential needs at least one scope.")
+    return [scope for scope in ApiCredential.Scope.values if scope in scopes]
+
+
+def _new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
 @transaction.atomic
 def credential_issue(
     *,
@@ -46,14 +67,18 @@ def credential_issue(
     patient: Patient | None = None,
     organisation: Organisation | None = None,
     created_by: User | None = None,
+    scopes: Sequence[str] | None = None,
 ) -> tuple[ApiCredential, str]:
-    """A new credential and its token. The token is returned once and stored only hashed."""
+    """A new credential and its token. The token is returned once and stored only hashed.
+
+    ``scopes`` applies to system credentials (None: every scope); a device token only ever
+    uploads for its patient(s)."""
     name = name.strip()
     if not name:
-        raise ValueError("A credential needs a name.")
+        raise CredentialError("A credential needs a name.")
     if (patient is None) == (organisation is None):
-        raise ValueError("A credential is scoped to one patient or one organisation.")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        raise CredentialError("A credential is scoped to one patient or one organisation.")
+    token = _new_token()
     credential = ApiCredential.objects.create(
         kind=kind,
         name=name[:200],
@@ -62,7 +87,27 @@ def credential_issue(
         patient=patient,
         organisation=organisation,
         created_by=created_by,
+        scopes=_clean_scopes(kind, scopes),
     )
+    return credential, token
+
+
+@transaction.atomic
+def credential_rotate(
+    *, credential: ApiCredential, now: datetime | None = None
+) -> tuple[ApiCredential, str]:
+    """A new token for the same credential; the old one stops working with this commit (only
+    its hash was stored, and that is replaced). A revoked credential is not rotated."""
+    token = _new_token()
+    updated = ApiCredential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(
+        prefix=token[:12],
+        token_hash=token_hash(token),
+        rotated_at=now or timezone.now(),
+        last_used_at=None,
+    )
+    if not updated:
+        raise CredentialError("A revoked credential cannot get a new secret.")
+    credential.refresh_from_db()
     return credential, token
 
 
@@ -75,6 +120,30 @@ def credential_revoke(
         revoked_at=now or timezone.now(), revoked_by=user
     )
     credential.refresh_from_db()
+    return bool(updated)
+
+
+# FHIR destinations -----------------------------------------------------------------------------
+
+
+class DestinationInUse(ValueError):
+    """A destination with outbox rows is kept (the rows are the delivery history)."""
+
+
+def destination_delete(*, destination: FhirDestination) -> None:
+    with transaction.atomic():
+        if OutboxEntry.objects.filter(destination=destination).exists():
+            raise DestinationInUse(destination.name)
+        destination.delete()
+
+
+def destination_set_active(*, destination: FhirDestination, active: bool) -> bool:
+    """Enable or pause; False when it already was. Paused destinations get no new rows and
+    their waiting rows wait."""
+    updated = FhirDestination.objects.filter(pk=destination.pk, active=not active).update(
+        active=active
+    )
+    destination.refresh_from_db()
     return bool(updated)
 
 
@@ -456,6 +525,7 @@ def outbox_deliver(*, destination_id: int, now: datetime | None = None) -> Deliv
         report.failed = True
         report.error = str(exc)
         report.retry_in = None if give_up else backoff(attempts)
+        destination_failing_notify(destination=destination, error=str(exc), now=now)
         return report
     report.sent = OutboxEntry.objects.filter(pk__in=claimed, status="sending").update(
         status=OutboxEntry.Status.SENT,
@@ -463,6 +533,7 @@ def outbox_deliver(*, destination_id: int, now: datetime | None = None) -> Deliv
         attempts=F("attempts") + 1,
         last_error="",
     )
+    destination_recovered(destination=destination)
     return report
 
 
@@ -475,5 +546,98 @@ def outbox_retry_failed(*, destination_id: int, now: datetime | None = None) -> 
     ).update(status=OutboxEntry.Status.PENDING, next_attempt_at=now or timezone.now())
 
 
+@transaction.atomic
+def outbox_retry_entry(*, destination_id: int, entry_id: int, now: datetime | None = None) -> bool:
+    """'Send again' for one row that gave up or waits for its next attempt."""
+    return bool(
+        OutboxEntry.objects.filter(
+            pk=entry_id,
+            destination_id=destination_id,
+            status__in=[OutboxEntry.Status.FAILED, OutboxEntry.Status.PENDING],
+        ).update(status=OutboxEntry.Status.PENDING, next_attempt_at=now or timezone.now())
+    )
+
+
 class DeliveryError(Exception):
     pass
+
+
+# Telling the admins ------------------------------------------------------------------------------
+
+
+def _failure_summary(error: str) -> str:
+    """The kind of failure without the receiver's response body, which may echo patient data."""
+    return error.split(":", 1)[0].strip()[:120] or "error"
+
+
+def _failing_message(destination: FhirDestination, error: str, language: str) -> tuple[str, str]:
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    with translation.override(language):
+        details = {
+            "name": destination.name,
+            "url": destination.base_url,
+            "error": _failure_summary(error),
+            "link": settings.TELEMED_SITE_URL.rstrip("/")
+            + reverse("patients:integration_destination", args=[destination.pk]),
+        }
+        subject = _("Telemed: deliveries to %(name)s are failing") % details
+        body = (
+            _(
+                "Telemed could not deliver new data to the FHIR server %(name)s (%(url)s).\n\n"
+                "The error: %(error)s\n\n"
+                "Telemed keeps trying with growing pauses. See the failed deliveries and send "
+                "them again under Integrations:\n%(link)s\n\n"
+                "This is the only e-mail about it until deliveries to %(name)s work again."
+            )
+            % details
+        )
+    return subject, body + "\n"
+
+
+def destination_failing_notify(
+    *, destination: FhirDestination, error: str, now: datetime | None = None
+) -> int:
+    """Mark the destination failing; the call that marks it e-mails the organisation's admins,
+    each in her own language (a destination for every patient: the operators, settings.ADMINS).
+    Later failures before a success send nothing. Returns the number of e-mails sent."""
+    from django.core.mail import mail_admins, send_mail
+
+    from patients.models import ClinicianProfile
+
+    now = now or timezone.now()
+    flipped = FhirDestination.objects.filter(pk=destination.pk, failing_since__isnull=True).update(
+        failing_since=now
+    )
+    if not flipped:
+        return 0
+    sent = 0
+    try:
+        if destination.organisation_id is None:
+            subject, body = _failing_message(destination, error, "en")
+            mail_admins(subject, body)
+            return 1
+        people = (
+            ClinicianProfile.objects.filter(
+                organisation_id=destination.organisation_id,
+                role=ClinicianProfile.Role.ADMIN,
+                user__is_active=True,
+            )
+            .exclude(user__email="")
+            .values_list("user__email", "language")
+        )
+        for email, language in sorted(people):
+            subject, body = _failing_message(destination, error, language or "da")
+            send_mail(subject, body, None, [email])
+            sent += 1
+    except Exception:  # the mail server is down: the page still shows the failing destination
+        logger.exception("could not e-mail the admins about destination %s", destination.pk)
+    return sent
+
+
+def destination_recovered(*, destination: FhirDestination) -> None:
+    if destination.failing_since is not None:
+        FhirDestination.objects.filter(pk=destination.pk).update(failing_since=None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -101,16 +101,26 @@ def device_revoke(request: AuthenticatedHttpRequest, pk: int, credential_pk: int
     return HttpResponseRedirect(reverse("interop:devices", args=[patient.pk]))
 
 
+def _outbox_destinations(request: AuthenticatedHttpRequest) -> QuerySet[FhirDestination]:
+    """An organisation admin: her organisation's destinations and those for every patient; an
+    operator: all."""
+    clinician = getattr(request.user, "clinician", None)
+    return selectors.destinations_visible_to(clinician.organisation if clinician else None)
+
+
 @require_GET
 @role_required(Role.ADMIN, Role.SUPERUSER)
 def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
-    states = selectors.outbox_state()
+    destinations = _outbox_destinations(request)
+    states = selectors.outbox_state(destinations)
     recent_failures = list(
-        OutboxEntry.objects.filter(~Q(last_error=""), status__in=["pending", "failed"])
+        OutboxEntry.objects.filter(
+            ~Q(last_error=""), status__in=["pending", "failed"], destination__in=destinations
+        )
         .select_related("destination")
         .order_by("-next_attempt_at")[:20]
     )
-    totals = OutboxEntry.objects.aggregate(
+    totals = OutboxEntry.objects.filter(destination__in=destinations).aggregate(
         waiting=Count("pk", filter=Q(status__in=["pending", "sending"])),
         failed=Count("pk", filter=Q(status="failed")),
     )
@@ -123,7 +133,7 @@ def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.ADMIN, Role.SUPERUSER)
 def outbox_retry(request: AuthenticatedHttpRequest, destination_pk: int) -> HttpResponse:
-    destination = FhirDestination.objects.filter(pk=destination_pk).first()
+    destination = _outbox_destinations(request).filter(pk=destination_pk).first()
     if destination is None:
         raise Http404
     count = services.outbox_retry_failed(destination_id=destination.pk)
