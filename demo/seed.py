@@ -43,6 +43,7 @@ from monitoring.models import (
     MeasurementType,
     Questionnaire,
     Schedule,
+    ScheduleTemplate,
     Source,
     Submission,
 )
@@ -202,6 +203,7 @@ def demo_reset() -> int:
             ThresholdSet.objects.filter(
                 Q(patient_id__in=patient_ids) | Q(organisation__in=orgs)
             ).delete()
+            ScheduleTemplate.objects.filter(organisation__in=orgs).delete()
             Patient.objects.filter(pk__in=patient_ids).delete()
             get_user_model().objects.filter(pk__in=user_ids).delete()
             teams = Team.objects.filter(organisation__in=orgs)
@@ -485,6 +487,31 @@ def _seed(*, seed: int, n_patients: int, now: datetime) -> SeedResult:
     template_of = {t.copd_group: t for t in templates}
     for template in templates:
         _add_limits(template, template.copd_group, types, thresholds, rules)
+
+    # Schedule templates offered when a referral is accepted: the demo patients' schedules.
+    ScheduleTemplate.objects.bulk_create(
+        [
+            ScheduleTemplate(
+                organisation=staff.municipality,
+                name="KOL – hver morgen",
+                questionnaire_code="kol",
+                weekdays=[1, 2, 3, 4, 5, 6, 7],
+                times=[KOL_TIME],
+                grace_minutes=GRACE_MINUTES,
+                changed_by=staff.admin,
+            ),
+            ScheduleTemplate(
+                organisation=staff.municipality,
+                name="CAT – mandag",
+                questionnaire_code="cat",
+                weekdays=[1],
+                times=[KOL_TIME],
+                grace_minutes=24 * 60,
+                copd_groups=[CopdGroup.SEVERE, CopdGroup.VERY_SEVERE],
+                changed_by=staff.admin,
+            ),
+        ]
+    )
 
     # People.
     plans: list[_Plan] = []

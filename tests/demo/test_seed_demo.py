@@ -199,3 +199,15 @@ def test_personas_log_in_with_the_known_password(
     assert doctor.has_perm("patients.change_thresholds", citizen)
     assert not outsider.has_perm("patients.view_patient_data", citizen)
     assert org_admin.clinician.role == "admin"
+
+
+def test_seed_offers_the_kol_schedule_template_once_and_reset_removes_it():
+    from monitoring.models import ScheduleTemplate
+
+    demo_seed(patients=3, now=NOW)
+    demo_seed(patients=3, now=NOW)  # already there: nothing more
+    kol = ScheduleTemplate.objects.get(questionnaire_code="kol")
+    assert kol.active and kol.organisation.kind == "municipality"
+    assert ScheduleTemplate.objects.count() == 2
+    demo_reset()
+    assert not ScheduleTemplate.objects.exists()
