@@ -42,18 +42,27 @@ class OccasionFacts:
     )
 
     @classmethod
-    def load(cls, *, patient_ids: Iterable[int], since: datetime) -> OccasionFacts:
+    def load(
+        cls, *, patient_ids: Iterable[int], since: datetime, until: datetime | None = None
+    ) -> OccasionFacts:
         """Facts for occasions due from ``since`` + one grace window on (pass the earliest due
-        time minus the longest grace window)."""
+        time minus the longest grace window); with ``until``, only the submissions and pauses up
+        to it (pass the latest due time plus the longest grace window: the quality indicators
+        judge a past day without reading everything sent since)."""
         ids = set(patient_ids)
         facts = cls()
-        for patient_id, questionnaire_id, at in Submission.objects.filter(
-            patient_id__in=ids, submitted_at__gte=since
-        ).values_list("patient_id", "questionnaire_id", "submitted_at"):
+        submissions = Submission.objects.filter(patient_id__in=ids, submitted_at__gte=since)
+        pauses = PatientPause.objects.filter(patient_id__in=ids, ends_at__gt=since)
+        if until is not None:
+            submissions = submissions.filter(submitted_at__lte=until)
+            pauses = pauses.filter(starts_at__lte=until)
+        for patient_id, questionnaire_id, at in submissions.values_list(
+            "patient_id", "questionnaire_id", "submitted_at"
+        ):
             facts.submitted[(patient_id, questionnaire_id)].append(at)
-        for patient_id, starts_at, ends_at in PatientPause.objects.filter(
-            patient_id__in=ids, ends_at__gt=since
-        ).values_list("patient_id", "starts_at", "ends_at"):
+        for patient_id, starts_at, ends_at in pauses.values_list(
+            "patient_id", "starts_at", "ends_at"
+        ):
             facts.pauses[patient_id].append((starts_at, ends_at))
         return facts
 

@@ -19,6 +19,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("patient_messages:inbox", _("Messages")),
         ("referrals:list", _("Referrals")),
         ("alarms:ended", _("Ended")),
+        ("indicators:page", _("Indicators")),
     ],
     Role.DOCTOR: [("alarms:doctor_home", _("My patients")), ("referrals:list", _("Referrals"))],
     Role.CITIZEN: [
@@ -30,6 +31,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("admin_home", _("Administration")),
         ("patients:users", _("Users")),
         ("interop:outbox", _("FHIR outbox")),
+        ("indicators:page", _("Indicators")),
     ],
     Role.SUPERUSER: [("admin_home", _("Administration")), ("interop:outbox", _("FHIR outbox"))],
 }
