@@ -59,6 +59,8 @@ class OrganisationSettingsForm(forms.ModelForm):
             MinValueValidator(low, _("At least %(limit_value)s minutes.")),
             MaxValueValidator(high, _("At most %(limit_value)s minutes.")),
         ]
+        # The model field's own minimum (0) would otherwise be the one the browser sees.
+        timeout.widget.attrs.update({"min": low, "max": high})
         if not self.is_bound and self.initial.get("phone"):
             self.initial["phone"] = phone.shown(self.initial["phone"])
 
