@@ -113,7 +113,7 @@ class ApiClientForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Region Hovedstaden EPJ")}),
     )
     scopes = forms.MultipleChoiceField(
-        label=_("May"),
+        label=_("Allowed to"),
         choices=ApiCredential.Scope.choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick at least one thing the system may do.")},

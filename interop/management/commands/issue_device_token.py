@@ -4,6 +4,7 @@
     manage.py issue_device_token --cpr 0101401234 --name "Tablet"
     manage.py issue_device_token --organisation 123456789012345 --name "Collection point"
     manage.py issue_device_token --kind system --organisation <SOR> --name "Region EPJ"
+    manage.py issue_device_token --kind system --organisation <SOR> --name "EPJ" --scope fhir:read
 
 Prints only the token on stdout (the details go to stderr), so scripts can capture it.
 """
@@ -27,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--kind", choices=[k.value for k in ApiCredential.Kind], default="device"
         )
+        parser.add_argument(
+            "--scope",
+            action="append",
+            choices=list(ApiCredential.Scope.values),
+            help="What a system token may do (repeat for more; default: all).",
+        )
         scope = parser.add_mutually_exclusive_group(required=True)
         scope.add_argument("--patient", type=int, help="Patient id.")
         scope.add_argument("--cpr", help="Patient CPR number.")
@@ -45,7 +52,11 @@ class Command(BaseCommand):
         if patient is None and organisation is None:
             raise CommandError("No such patient.")
         credential, token = services.credential_issue(
-            kind=options["kind"], name=options["name"], patient=patient, organisation=organisation
+            kind=options["kind"],
+            name=options["name"],
+            patient=patient,
+            organisation=organisation,
+            scopes=options["scope"],
         )
         scope = f"patient {patient.pk}" if patient else f"organisation {organisation}"
         self.stderr.write(f"Issued {credential.get_kind_display()} token {credential} for {scope}.")
