@@ -38,9 +38,11 @@ def _choose(request: AuthenticatedHttpRequest) -> Choice | None:
     scopes = selectors.scopes_for(request.user)
     wanted = request.GET.get("scope", "")
     team: Team | None
-    if wanted == ORGANISATION and scopes.whole_organisation:
+    if wanted == ORGANISATION:
+        if not scopes.whole_organisation:
+            raise Http404
         team = None
-    elif wanted and wanted != ORGANISATION:
+    elif wanted:
         try:
             team = scopes.team(int(wanted))
         except ValueError:
@@ -132,11 +134,11 @@ def indicators_csv(request: AuthenticatedHttpRequest, table: str) -> HttpRespons
     writer = csv.writer(response, delimiter=";" if danish else ",")
     writer.writerow([_("Scope"), *found.columns])
     for row in found.raw:
-        writer.writerow([csv_text(str(presenters_scope(choice))), *[_cell(v, danish) for v in row]])
+        writer.writerow([csv_text(_scope_name(choice)), *[_cell(v, danish) for v in row]])
     return response
 
 
-def presenters_scope(choice: Choice) -> str:
+def _scope_name(choice: Choice) -> str:
     return choice.team.name if choice.team else choice.scopes.organisation.name
 
 
