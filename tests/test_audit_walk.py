@@ -36,7 +36,8 @@ pytestmark = pytest.mark.django_db
 # Paths that show (or act on) patient data.
 PATIENT_DATA = re.compile(
     r"^(patients/|nurse/|doctor/|me/|api/|fhir/|referrals/|messages/"
-    r"|administration/(relationships|audit))"
+    r"|administration/(relationships|audit"
+    r"|integrations/(devices/|destinations/<int:destination_pk>/$)))"
 )
 # Routes under those prefixes that show no patient data, and why.
 NOT_PATIENT_DATA = {
@@ -109,7 +110,21 @@ def world(citizen, nurse, doctor, org_municipality, outsider, org_admin):
         )[1]
     except ImportError:  # pragma: no cover - before the interop app exists
         pass
+    extra = {}
+    try:
+        from interop.models import FhirDestination
+
+        # A destination with a failed delivery of the patient's data (the admin's failed list).
+        extra["destination"] = FhirDestination.objects.create(
+            name="Region FHIR", base_url="https://fhir.test/r4", organisation=org_municipality
+        )
+        extra["destination"].entries.create(
+            patient=citizen, resource_type="Observation", object_id=1, status="failed"
+        )
+    except ImportError:  # pragma: no cover - before the interop app exists
+        pass
     return {
+        **extra,
         "patient": citizen,
         "schedule": schedule,
         "submission": submission,
@@ -158,6 +173,8 @@ def _kwargs(route: str, world) -> dict | None:
             values[name] = world["item"].link_id
         elif name == "user_pk":
             values[name] = world["users"]["doctor"].pk
+        elif name == "destination_pk" and "destination" in world:
+            values[name] = world["destination"].pk
         elif name == "credential_pk" and "device" in world["credentials"]:
             values[name] = world["credentials"]["device"].pk
         else:
