@@ -36,7 +36,7 @@ def organisation_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             object_type="organisation",
             object_id=organisation.pk,
         )
-        messages.success(request, _("Saved. A new session timeout applies within a minute."))
+        messages.success(request, _("Saved. A new session timeout applies at once."))
         return redirect("patients:organisation_settings")
     if posting:
         # The form failed: show what is stored, not what was typed, in the details card.

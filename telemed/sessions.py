@@ -6,14 +6,15 @@ default. Citizens are not timed out for idleness: they use Telemed on their own 
 at home, between long pauses; their session lasts ``SESSION_COOKIE_AGE`` from the last time it
 was saved, as before.
 
-How: at login the limit is written into the session with the time of the last activity. On
-every request ``IdleTimeoutMiddleware`` compares the two; past the limit it ends the session
-and sends the user to the login page with a message. The activity time is written at most once
-a minute (``REFRESH_SECONDS``), so ordinary requests cost no query and no session write; the
-limit is read again from the organisation at the same moment, so an admin's change reaches
-running sessions within a minute. The session row and cookie are given the limit plus one
-refresh interval, so the server forgets an abandoned session soon after, but not before this
-middleware has had the chance to say why she was signed out.
+How: at login the time of her last activity goes into the session (with 0 as the limit for a
+user without one, so a citizen's requests are never looked at again). On every request
+``IdleTimeoutMiddleware`` compares the time since then with the limit; past the limit it ends
+the session and sends the user to the login page with a message. Requests within a minute of
+the last recorded activity (``REFRESH_SECONDS``) cost no query and no session write; after a
+longer pause the limit is read again from the organisation (one query) before it is compared,
+so an admin's change, raised or lowered, applies at once, and the activity time is written.
+The session row and cookie of a clinician last for the longest limit an organisation can choose,
+so they never end a session before the middleware would; the middleware is what ends it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import ngettext
 
-from patients.models import SESSION_TIMEOUT_DEFAULT
+from patients.models import SESSION_TIMEOUT_DEFAULT, SESSION_TIMEOUT_LIMITS
 
 LIMIT_KEY = "telemed_idle_limit"  # seconds; 0 means no idle limit (citizens)
 LAST_SEEN_KEY = "telemed_last_seen"  # epoch seconds of the last recorded activity
@@ -53,19 +54,18 @@ def idle_limit_seconds(user: Any) -> int:
     return 0
 
 
-def _record_activity(request: HttpRequest, user: Any, now: float) -> None:
-    limit = idle_limit_seconds(user)
+def _record_activity(request: HttpRequest, limit: int, now: float) -> None:
     session = request.session
     session[LIMIT_KEY] = limit
     session[LAST_SEEN_KEY] = now
     if limit:
-        session.set_expiry(limit + REFRESH_SECONDS)
+        session.set_expiry(SESSION_TIMEOUT_LIMITS[1] * 60 + REFRESH_SECONDS)
 
 
 def session_start(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     """auth signal user_logged_in: the session starts with the user's idle limit."""
     if request is not None and hasattr(request, "session"):
-        _record_activity(request, user, _now())
+        _record_activity(request, idle_limit_seconds(user), _now())
 
 
 class IdleTimeoutMiddleware:
@@ -84,11 +84,12 @@ class IdleTimeoutMiddleware:
             last_seen = session.get(LAST_SEEN_KEY)
             if limit is None or last_seen is None:
                 # A session from before this middleware: start counting now.
-                _record_activity(request, user, now)
-            elif limit and now - float(last_seen) > limit:
-                return self._expired(request, limit)
-            elif now - float(last_seen) >= REFRESH_SECONDS:
-                _record_activity(request, user, now)
+                _record_activity(request, idle_limit_seconds(user), now)
+            elif limit and now - float(last_seen) >= REFRESH_SECONDS:
+                limit = idle_limit_seconds(user)  # the organisation's limit as it is now
+                if limit and now - float(last_seen) > limit:
+                    return self._expired(request, limit)
+                _record_activity(request, limit, now)
         return self.get_response(request)
 
     def _expired(self, request: HttpRequest, limit: int) -> HttpResponse:

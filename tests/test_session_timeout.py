@@ -6,7 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from telemed import sessions
 from tests.conftest import login
@@ -15,6 +18,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 NURSE_HOME = "/nurse/"
+MIDDLEWARE = "telemed.sessions.IdleTimeoutMiddleware"
 
 
 class Clock:
@@ -48,7 +52,7 @@ def test_idle_past_the_limit_leads_to_the_login_page_with_a_message(
     response = client.get(NURSE_HOME)
     assert response.status_code == 302
     assert response["Location"] == "/login/?next=/nurse/"
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(response["Location"])
     assert "signed out after 20 minutes without activity" in page.content.decode()
     # The session is really over: going back does not bring her in again.
@@ -71,14 +75,24 @@ def test_activity_is_counted_to_the_minute(client, nurse, clock):
     assert client.get(NURSE_HOME).status_code == 302
 
 
-def test_a_changed_limit_reaches_a_running_session(client, nurse, org_municipality, clock):
+def test_a_raised_limit_applies_at_once_even_to_an_idle_session(
+    client, nurse, org_municipality, clock
+):
     login(client, nurse)
+    clock.advance(10)
     org_municipality.session_timeout_minutes = 240
     org_municipality.save()
-    clock.advance(2)
-    assert client.get(NURSE_HOME).status_code == 200  # the new limit is read here
-    clock.advance(200)
+    clock.advance(200)  # 210 idle minutes, under the new limit
     assert client.get(NURSE_HOME).status_code == 200
+
+
+def test_a_lowered_limit_applies_at_once(client, nurse, org_municipality, clock):
+    login(client, nurse)
+    clock.advance(10)
+    org_municipality.session_timeout_minutes = 5
+    org_municipality.save()
+    response = client.get(NURSE_HOME)
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
 def test_a_form_sent_after_the_limit_goes_to_the_login_page_without_next(client, nurse, clock):
@@ -97,10 +111,27 @@ def test_an_htmx_request_after_the_limit_reloads_the_whole_page(client, nurse, c
     assert response["HX-Redirect"] == "/login/?next=/nurse/"
 
 
-def test_the_session_cookie_and_row_expire_soon_after_the_limit(client, nurse):
+def test_the_session_row_and_cookie_outlast_every_limit(client, nurse):
+    """The middleware ends the session, so a raised limit is never cut short by the cookie."""
     login(client, nurse)
     client.get(NURSE_HOME)
-    assert client.session.get_expiry_age() == 30 * 60 + sessions.REFRESH_SECONDS
+    assert client.session.get_expiry_age() == 480 * 60 + sessions.REFRESH_SECONDS
+
+
+def test_requests_within_a_minute_cost_no_query(client, nurse, clock, settings):
+    login(client, nurse)
+    client.get(NURSE_HOME)
+    clock.advance(0.5)
+    with CaptureQueriesContext(connection) as timed:
+        client.get(NURSE_HOME)
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != MIDDLEWARE]
+    untimed_client = Client()  # a client loads the middleware once: a new one, same session
+    untimed_client.cookies = client.cookies
+    with CaptureQueriesContext(connection) as untimed:
+        assert untimed_client.get(NURSE_HOME).status_code == 200
+    assert len(timed.captured_queries) == len(untimed.captured_queries)
+    clock.advance(60)  # without the middleware nobody is timed out: it really was left out
+    assert untimed_client.get(NURSE_HOME).status_code == 200
 
 
 def test_citizens_are_not_timed_out_for_idleness(client, citizen_user, clock):
