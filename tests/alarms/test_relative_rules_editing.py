@@ -507,3 +507,19 @@ def test_a_nurse_without_the_permission_sees_the_rules_but_no_editor(
     assert "Relative rules" in body and 'name="r-0-type"' not in body
     response = client.post(reverse("patient:thresholds_change", args=[citizen.pk]), tab_data())
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_choosing_the_group_with_htmx_swaps_in_the_templates_rules(
+    client, doctor, org_municipality, template_with_rule, django_assert_max_num_queries
+):
+    login(client, doctor)
+    with django_assert_max_num_queries(12):
+        response = client.get(
+            reverse("referrals:new"),
+            {"receiving_organisation": org_municipality.pk, "copd_group": "moderate"},
+            HTTP_HX_REQUEST="true",
+        )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="thresholds"')
+    assert '<option value="weight" selected>' in body and 'name="r-count" value="3"' in body
