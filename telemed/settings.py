@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "alarms",
     "notifications",
     "interop",
+    "indicators",
     "clinic",
     "citizen",
     "demo",
@@ -143,6 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# An invitation link (a new clinician chooses her password) works once, for this many days.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -214,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
     "remind-citizens": {
         "task": "notifications.tasks.run_reminders",
         "schedule": 60.0,
+    },
+    # The quality indicators' daily rows: the last days again, after midnight local time.
+    "rebuild-indicator-days": {
+        "task": "indicators.tasks.rebuild_recent_days",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 
