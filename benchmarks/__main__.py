@@ -22,7 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-MEASUREMENTS = ["triage", "chart", "upload", "batch", "red"]
+MEASUREMENTS = ["triage", "chart", "upload", "batch", "red", "indicators"]
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -204,6 +204,9 @@ def run(args: argparse.Namespace, url: str, external: bool) -> int:
                 figures += measure.red_visible(port=args.port, workers=args.workers, reps=5)
             else:
                 figures.append(measure.unavailable("6. new red visible", "no device API"))
+        if "indicators" in only:
+            print("Measuring: quality indicators page …", flush=True)
+            figures += measure.indicators(reps=args.reps)
     finally:
         removed = measure.cleanup()
         print(f"Removed {removed:,} measurements stored by this run.", flush=True)

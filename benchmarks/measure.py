@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 
 from alarms.models import PatientTriage
 from monitoring.models import Measurement, MeasurementType
-from patients.models import Patient
+from patients.models import Patient, Team
 
 BENCH_DEVICE_PREFIX = "bench-"
 
@@ -541,3 +541,100 @@ def red_visible(*, port: int, workers: int, reps: int) -> list[Figure]:
 
 def _row(position: int | None) -> str:
     return "?" if position is None else str(position + 1)
+
+
+# 7. Quality indicators ------------------------------------------------------------------------
+
+
+def indicators_admin() -> User:
+    """An organisation admin of the benchmark municipality (made once, kept with the data)."""
+    from patients.models import ClinicianProfile
+
+    coordinator = get_user_model().objects.get(username="bench.coordinator")
+    organisation = coordinator.clinician.organisation
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench.indicators.admin", defaults={"first_name": "Bench", "last_name": "Admin"}
+    )
+    ClinicianProfile.objects.get_or_create(
+        user=user, defaults={"role": "admin", "organisation": organisation}
+    )
+    return user
+
+
+def _fill_year() -> int:
+    """Repeat the computed day's rows over the 364 days before it, so the 12-month page reads a
+    full year of rows per team (the rows' size, not their values, decides the page's cost)."""
+    from indicators.models import IndicatorDay, IndicatorRuleDay
+
+    with connection.cursor() as cursor:
+        for model in (IndicatorDay, IndicatorRuleDay):
+            table = model._meta.db_table
+            columns = [
+                f.column for f in model._meta.concrete_fields if f.column not in ("id", "day")
+            ]
+            names = ", ".join(columns)
+            cursor.execute(
+                # Table and column names come from our own models, never from input.
+                f"INSERT INTO {table} ({names}, day) "
+                f"SELECT {names}, day - n FROM {table}, generate_series(1, 364) AS n "
+                f"WHERE day = (SELECT max(day) FROM {table})"
+            )
+    return IndicatorDay.objects.count()
+
+
+def indicators(*, reps: int) -> list[Figure]:
+    """The nightly rebuild of one day over the whole data set, then the 12-month indicators
+    page of one team (a nurse of it) and of the whole municipality (its admin)."""
+    from django.utils import timezone
+
+    from indicators import services
+    from indicators.models import IndicatorDay, IndicatorRuleDay
+
+    target = "p95 <= 300 ms"
+    try:
+        path = reverse("indicators:page")
+    except NoReverseMatch:
+        return [unavailable("7. indicators page, 12 months", "no indicators page", target)]
+    IndicatorDay.objects.all().delete()
+    IndicatorRuleDay.objects.all().delete()
+    yesterday = timezone.localdate() - timedelta(days=1)
+    started = time.perf_counter()
+    services.indicators_rebuild(first=yesterday, last=yesterday)
+    rebuild_ms = (time.perf_counter() - started) * 1000
+    patients = Patient.objects.count()
+    rows = _fill_year()
+    try:
+        user = nurse()
+        team = Team.objects.filter(group__user=user).order_by("pk").first()
+        assert team is not None, "the benchmark nurse is on a team"
+        one = _page_figure(
+            "7. indicators page, one team, 12 months",
+            _get_ok(_client(user), f"{path}?scope={team.pk}&period=12_months"),
+            reps=reps,
+            target_ms=300,
+        )
+        whole = _page_figure(
+            "7b. indicators page, whole municipality, 12 months",
+            _get_ok(_client(indicators_admin()), f"{path}?scope=organisation&period=12_months"),
+            reps=reps,
+            target_ms=300,
+        )
+    finally:
+        IndicatorDay.objects.all().delete()
+        IndicatorRuleDay.objects.all().delete()
+    same = one.queries == whole.queries
+    one.note = (
+        f"{rows:,} daily rows; queries {'equal' if same else 'DIFFER'} for all teams "
+        f"({whole.queries})"
+    )
+    one.extra["queries_independent"] = same
+    one.target += ", queries independent of size"
+    one.met = bool(one.met and same)
+    nightly = Figure(
+        name=f"7c. nightly rebuild of one day ({patients:,} patients)",
+        median=rebuild_ms,
+        p95=rebuild_ms,
+        target="(for scale: no target)",
+        note="indicators_rebuild of yesterday, every team and the municipality",
+    )
+    return [one, whole, nightly]

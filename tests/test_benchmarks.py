@@ -25,6 +25,9 @@ FIGURES = [
     "4b/4a. service / raw COPY",
     "4c/4a. API / raw COPY",
     "6. new red result visible",
+    "7. indicators page, one team, 12 months",
+    "7b. indicators page, whole municipality, 12 months",
+    "7c. nightly rebuild of one day",
 ]
 
 
