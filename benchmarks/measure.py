@@ -570,7 +570,7 @@ def _fill_year() -> int:
         for model in (IndicatorDay, IndicatorRuleDay):
             table = model._meta.db_table
             columns = [
-                f.column for f in model._meta.concrete_fields if f.column not in ("id", "day")
+                str(f.column) for f in model._meta.concrete_fields if f.column not in ("id", "day")
             ]
             names = ", ".join(columns)
             cursor.execute(
