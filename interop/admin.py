@@ -6,12 +6,28 @@ from interop.models import ApiCredential, FhirDestination, OutboxEntry
 
 @admin.register(ApiCredential)
 class ApiCredentialAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "prefix", "patient", "organisation", "created_at", "revoked_at"]
+    list_display = [
+        "name",
+        "kind",
+        "prefix",
+        "scopes",
+        "patient",
+        "organisation",
+        "created_at",
+        "revoked_at",
+    ]
     list_filter = ["kind"]
     list_select_related = ["patient", "organisation"]
     # Tokens are issued on the Devices page or with manage.py issue_device_token (the admin
     # cannot show a token: only its hash is stored).
-    readonly_fields = ["prefix", "token_hash", "created_at", "created_by", "last_used_at"]
+    readonly_fields = [
+        "prefix",
+        "token_hash",
+        "created_at",
+        "created_by",
+        "rotated_at",
+        "last_used_at",
+    ]
     raw_id_fields = ["patient"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -20,7 +36,8 @@ class ApiCredentialAdmin(admin.ModelAdmin):
 
 @admin.register(FhirDestination)
 class FhirDestinationAdmin(admin.ModelAdmin):
-    list_display = ["name", "base_url", "organisation", "active"]
+    list_display = ["name", "base_url", "organisation", "active", "failing_since"]
+    readonly_fields = ["failing_since"]
 
 
 @admin.register(OutboxEntry)

@@ -581,8 +581,13 @@ def _failing_message(destination: FhirDestination, error: str, language: str) ->
             "name": destination.name,
             "url": destination.base_url,
             "error": _failure_summary(error),
+            # A destination for every patient is the operators': they watch the outbox page.
             "link": settings.TELEMED_SITE_URL.rstrip("/")
-            + reverse("patients:integration_destination", args=[destination.pk]),
+            + (
+                reverse("patients:integration_destination", args=[destination.pk])
+                if destination.organisation_id
+                else reverse("interop:outbox")
+            ),
         }
         subject = _("Telemed: deliveries to %(name)s are failing") % details
         body = (
@@ -604,6 +609,7 @@ def destination_failing_notify(
     """Mark the destination failing; the call that marks it e-mails the organisation's admins,
     each in her own language (a destination for every patient: the operators, settings.ADMINS).
     Later failures before a success send nothing. Returns the number of e-mails sent."""
+    from django.conf import settings
     from django.core.mail import mail_admins, send_mail
 
     from patients.models import ClinicianProfile
@@ -619,7 +625,7 @@ def destination_failing_notify(
         if destination.organisation_id is None:
             subject, body = _failing_message(destination, error, "en")
             mail_admins(subject, body)
-            return 1
+            return len(settings.ADMINS)
         people = (
             ClinicianProfile.objects.filter(
                 organisation_id=destination.organisation_id,

@@ -506,3 +506,13 @@ def test_the_outbox_page_hides_other_organisations_destinations(client, org_admi
     login(client, org_admin)
     assert "Their region" not in client.get("/administration/outbox/").content.decode()
     assert client.post(f"/administration/outbox/{theirs.pk}/retry/").status_code == 404
+
+
+def test_a_destination_for_every_patient_tells_the_operators(settings, org_admin, citizen):
+    settings.ADMINS = [("Drift", "drift@example.org")]
+    shared = FhirDestination.objects.create(name="National", base_url="https://n.test/fhir")
+    record_spo2(citizen, [95])
+    with mock.patch("interop.services.requests.post", side_effect=_down):
+        services.outbox_deliver(destination_id=shared.pk)
+    assert [m.to for m in mail.outbox] == [["drift@example.org"]]
+    assert "/administration/outbox/" in mail.outbox[0].body
