@@ -8,7 +8,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.schedule_forms import WEEKDAY_CHOICES, parse_times
+from clinic.schedule_forms import (
+    grace_minutes_field,
+    parse_times,
+    times_field,
+    weekdays_field,
+)
 from monitoring.models import ScheduleTemplate
 from monitoring.schedule_templates import (
     ScheduleError,
@@ -30,30 +35,9 @@ class ScheduleTemplateForm(forms.Form):
         help_text=_("The version published when a referral is accepted is the one asked."),
         error_messages={"required": _("Choose a questionnaire that is published.")},
     )
-    weekdays = forms.MultipleChoiceField(
-        label=_("Weekdays"),
-        choices=WEEKDAY_CHOICES,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    times = forms.CharField(
-        label=_("Times of day"),
-        required=False,
-        max_length=100,
-        help_text=_("Copenhagen time, e.g. 09:00 or 09:00, 18:00."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    grace_minutes = forms.IntegerField(
-        label=_("Grace window (minutes)"),
-        min_value=1,
-        max_value=7 * 24 * 60,
-        initial=180,
-        help_text=_(
-            "How long after the due time an answer still counts as on time; after it, a "
-            "missing answer raises a missing-data alarm."
-        ),
-        error_messages={"required": _("Give the grace window in minutes, e.g. 180.")},
-    )
+    weekdays = weekdays_field()
+    times = times_field()
+    grace_minutes = grace_minutes_field(initial=180)
     copd_groups = forms.MultipleChoiceField(
         label=_("Suggested for COPD groups (none: for every group)"),
         choices=CopdGroup.choices,

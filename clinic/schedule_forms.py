@@ -35,23 +35,48 @@ def parse_times(text: str) -> tuple[time, ...]:
     return tuple(sorted(set(found)))
 
 
-class ScheduleForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Asked"), choices=Schedule.Kind.choices, widget=forms.RadioSelect
-    )
-    weekdays = forms.MultipleChoiceField(
+def weekdays_field() -> forms.MultipleChoiceField:
+    """The weekdays of a schedule (a patient's or a template's), as ticks."""
+    return forms.MultipleChoiceField(
         label=_("Weekdays"),
         choices=WEEKDAY_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    times = forms.CharField(
+
+
+def times_field() -> forms.CharField:
+    """Times of day typed as "09:00, 18:00" (parse_times reads them)."""
+    return forms.CharField(
         label=_("Times of day"),
         required=False,
         max_length=100,
         help_text=_("Copenhagen time, e.g. 09:00 or 09:00, 18:00."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+
+
+def grace_minutes_field(**kwargs: Any) -> forms.IntegerField:
+    """The grace window in minutes: up to a week."""
+    return forms.IntegerField(
+        label=_("Grace window (minutes)"),
+        min_value=1,
+        max_value=7 * 24 * 60,
+        help_text=_(
+            "How long after the due time an answer still counts as on time; after it, a "
+            "missing answer raises a missing-data alarm."
+        ),
+        error_messages={"required": _("Give the grace window in minutes, e.g. 180.")},
+        **kwargs,
+    )
+
+
+class ScheduleForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Asked"), choices=Schedule.Kind.choices, widget=forms.RadioSelect
+    )
+    weekdays = weekdays_field()
+    times = times_field()
     interval_days = forms.IntegerField(
         label=_("Every (days)"), required=False, min_value=1, max_value=90
     )
@@ -61,16 +86,7 @@ class ScheduleForm(forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"inputmode": "numeric", "size": 5}, format="%H:%M"),
     )
-    grace_minutes = forms.IntegerField(
-        label=_("Grace window (minutes)"),
-        min_value=1,
-        max_value=7 * 24 * 60,
-        help_text=_(
-            "How long after the due time an answer still counts as on time; after it, a "
-            "missing answer raises a missing-data alarm."
-        ),
-        error_messages={"required": _("Give the grace window in minutes, e.g. 180.")},
-    )
+    grace_minutes = grace_minutes_field()
     reason = forms.CharField(
         label=_("Reason for the change"),
         max_length=255,
