@@ -217,10 +217,15 @@ def rows_store(
         for row in limits
         if not row.empty
     )
+    rules_store(threshold_set, rules)
+
+
+def rules_store(threshold_set: ThresholdSet, rules: Iterable[RuleRow | RelativeRule]) -> None:
+    """Insert the relative rules of a new set: rows from a form, or another set's rules."""
     RelativeRule.objects.bulk_create(
         RelativeRule(
             threshold_set=threshold_set,
-            type=rule.type,
+            type_id=rule.type_id if isinstance(rule, RelativeRule) else rule.type.pk,
             direction=rule.direction,
             amount=rule.amount,
             window_days=rule.window_days,
@@ -244,18 +249,7 @@ def rows_copy(*, source: ThresholdSet, target: ThresholdSet) -> None:
         )
         for t in Threshold.objects.filter(threshold_set=source)
     )
-    RelativeRule.objects.bulk_create(
-        RelativeRule(
-            threshold_set=target,
-            type_id=r.type_id,
-            direction=r.direction,
-            amount=r.amount,
-            window_days=r.window_days,
-            baseline=r.baseline,
-            severity=r.severity,
-        )
-        for r in RelativeRule.objects.filter(threshold_set=source)
-    )
+    rules_store(target, RelativeRule.objects.filter(threshold_set=source))
 
 
 def templates_current(*, organisation: Organisation) -> dict[str, ThresholdSet]:

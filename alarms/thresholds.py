@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from alarms import evaluation
 from alarms.models import RelativeRule, Threshold, ThresholdSet
 from alarms.services import limits_of
-from alarms.threshold_templates import RuleRow, rules_problems
+from alarms.threshold_templates import RuleRow, rules_problems, rules_store
 from monitoring.models import MeasurementType
 from patients.models import Patient
 
@@ -172,29 +172,7 @@ def patient_thresholds_change(
         new_rows.append(Threshold(threshold_set=new_set, type_id=type_id, **values))
     Threshold.objects.bulk_create(new_rows)
     if rules is not None:
-        RelativeRule.objects.bulk_create(
-            RelativeRule(
-                threshold_set=new_set,
-                type=rule.type,
-                direction=rule.direction,
-                amount=rule.amount,
-                window_days=rule.window_days,
-                baseline=rule.baseline,
-                severity=rule.severity,
-            )
-            for rule in rules
-        )
+        rules_store(new_set, rules)
     elif current is not None:
-        RelativeRule.objects.bulk_create(
-            RelativeRule(
-                threshold_set=new_set,
-                type_id=rule.type_id,
-                direction=rule.direction,
-                amount=rule.amount,
-                window_days=rule.window_days,
-                baseline=rule.baseline,
-                severity=rule.severity,
-            )
-            for rule in current.relative_rules.all()
-        )
+        rules_store(new_set, current.relative_rules.all())
     return new_set
