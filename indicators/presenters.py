@@ -339,7 +339,7 @@ def build(
                 decimal_comma=comma,
             ),
             chart_label=_(
-                "Chart of adherence and missing-data rate in percent;"
+                "Chart of adherence and missing-data rate in percent; "
                 "the table has the same numbers."
             ),
         ),
@@ -458,7 +458,7 @@ def build(
                 decimal_comma=comma,
             ),
             chart_label=_(
-                "Chart of minutes to acknowledge red and yellow alarms;"
+                "Chart of minutes to acknowledge red and yellow alarms; "
                 "the table has the same numbers."
             ),
         ),
