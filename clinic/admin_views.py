@@ -6,7 +6,6 @@ The relationship and audit pages name patients, so each request writes one audit
 
 from __future__ import annotations
 
-import csv
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -23,12 +22,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.admin_forms import AuditQueryForm, CareForm, ClinicianForm, GrantForm, TeamForm
-from clinic.patient_views import csv_text
 from patients import cpr as cpr_rules
 from patients import selectors
 from patients.models import CareAccess, ClinicianProfile, Patient, Team
@@ -40,6 +37,7 @@ from patients.services import (
 )
 from telemed import audit_text
 from telemed.audit import audit_record
+from telemed.csv_export import csv_response, csv_text
 from telemed.http import AuthenticatedHttpRequest
 from telemed.invitations import invitation_pending, invitation_send
 from telemed.models import AuditEvent
@@ -587,9 +585,7 @@ def audit(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _audit_csv_write(response: HttpResponse, events: QuerySet[AuditEvent], delimiter: str) -> None:
-    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response, delimiter=delimiter)
+def _audit_csv_write(writer: Any, events: QuerySet[AuditEvent]) -> None:
     writer.writerow(
         [
             _("When"),
@@ -638,9 +634,7 @@ def audit_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
         object_id=result.subject.pk if result.subject else "",
         path=_audit_path(request),
     )
-    danish = (get_language() or "da").startswith("da")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
-    _audit_csv_write(response, result.events, ";" if danish else ",")
+    response, writer = csv_response(f"audit-log-{stamp}.csv")
+    _audit_csv_write(writer, result.events)
     return response

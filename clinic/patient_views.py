@@ -9,7 +9,6 @@ without JavaScript.
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +17,6 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -49,6 +47,7 @@ from patients.access import (
 )
 from patients.models import Patient
 from patients.services import PauseError, patient_pause, patient_pause_end
+from telemed.csv_export import csv_response, csv_text
 from telemed.http import AuthenticatedHttpRequest
 from telemed.roles import Role, role_required
 
@@ -240,15 +239,6 @@ def patient_measurements(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     )
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (CSV injection): a leading
-    ``= + - @`` tab or carriage return gets a quote in front."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 @require_GET
 @role_required(*CLINICIANS)
 def patient_measurements_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -258,12 +248,9 @@ def patient_measurements_csv(request: AuthenticatedHttpRequest, pk: int) -> Http
     )
     _form, period = _period(request)
     rows, _sort = _measurement_rows(request, patient, period)
-    danish = (get_language() or "da").startswith("da")
-    filename = f"measurements-{patient.pk}-{period.first_day}-{period.last_day}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response, delimiter=";" if danish else ",")
+    response, writer = csv_response(
+        f"measurements-{patient.pk}-{period.first_day}-{period.last_day}.csv"
+    )
     writer.writerow(
         [
             _("Measured"),

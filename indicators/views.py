@@ -3,19 +3,17 @@ presenters). Aggregates only: no patient is named, so nothing here is a look at 
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from clinic.patient_views import csv_text
 from indicators import periods, presenters, selectors
 from patients.models import Team
+from telemed.csv_export import csv_response, csv_text, danish
 from telemed.http import AuthenticatedHttpRequest
 from telemed.roles import Role, role_required
 
@@ -126,15 +124,13 @@ def indicators_csv(request: AuthenticatedHttpRequest, table: str) -> HttpRespons
     found = next((t for t in _page(choice).tables if t.key == table), None)
     if found is None:
         raise Http404
-    danish = (get_language() or "da").startswith("da")
-    filename = f"indicators-{table}-{choice.period.first}-{choice.period.last}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response, delimiter=";" if danish else ",")
+    comma = danish()
+    response, writer = csv_response(
+        f"indicators-{table}-{choice.period.first}-{choice.period.last}.csv"
+    )
     writer.writerow([_("Scope"), *found.columns])
     for row in found.raw:
-        writer.writerow([csv_text(_scope_name(choice)), *[_cell(v, danish) for v in row]])
+        writer.writerow([csv_text(_scope_name(choice)), *[_cell(v, comma) for v in row]])
     return response
 
 
