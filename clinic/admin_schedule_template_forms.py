@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.schedule_forms import (
     grace_minutes_field,
-    parse_times,
+    times_cleaned,
     times_field,
     weekdays_field,
 )
@@ -80,13 +80,7 @@ class ScheduleTemplateForm(forms.Form):
         field.choices = choices
 
     def clean_times(self) -> tuple[time, ...]:
-        try:
-            return parse_times(self.cleaned_data.get("times") or "")
-        except ValueError as exc:
-            raise forms.ValidationError(
-                _("“%(part)s” is not a time of day. Write times as 09:00, separated by commas."),
-                params={"part": exc.args[0] if exc.args else ""},
-            ) from exc
+        return times_cleaned(self.cleaned_data.get("times") or "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -56,6 +56,17 @@ def times_field() -> forms.CharField:
     )
 
 
+def times_cleaned(raw: str) -> tuple[time, ...]:
+    """The typed times of a times_field(), or the message that names the part that is not one."""
+    try:
+        return parse_times(raw)
+    except ValueError as exc:
+        raise forms.ValidationError(
+            _("“%(part)s” is not a time of day. Write times as 09:00, separated by commas."),
+            params={"part": exc.args[0] if exc.args else ""},
+        ) from exc
+
+
 def grace_minutes_field(**kwargs: Any) -> forms.IntegerField:
     """The grace window in minutes: up to a week."""
     return forms.IntegerField(
@@ -110,13 +121,7 @@ class ScheduleForm(forms.Form):
         )
 
     def clean_times(self) -> tuple[time, ...]:
-        try:
-            return parse_times(self.cleaned_data.get("times") or "")
-        except ValueError as exc:
-            raise forms.ValidationError(
-                _("“%(part)s” is not a time of day. Write times as 09:00, separated by commas."),
-                params={"part": exc.args[0] if exc.args else ""},
-            ) from exc
+        return times_cleaned(self.cleaned_data.get("times") or "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
