@@ -46,13 +46,14 @@ def test_idle_past_the_limit_leads_to_the_login_page_with_a_message(
 ):
     org_municipality.session_timeout_minutes = 20
     org_municipality.save()
+    # The message is written when she is signed out, in the language she reads then.
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     login(client, nurse)
     assert client.get(NURSE_HOME).status_code == 200
     clock.advance(21)
     response = client.get(NURSE_HOME)
     assert response.status_code == 302
     assert response["Location"] == "/login/?next=/nurse/"
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(response["Location"])
     assert "signed out after 20 minutes without activity" in page.content.decode()
     # The session is really over: going back does not bring her in again.

@@ -21,6 +21,12 @@ from tests.interop.helpers import record_spo2
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """These tests read the pages' English texts (the Danish ones are the translations)."""
+    client.cookies["django_language"] = "en"
+
 START = "/administration/integrations/"
 NEW_DESTINATION = "/administration/integrations/destinations/new/"
 NEW_CLIENT = "/administration/integrations/clients/new/"
