@@ -27,6 +27,7 @@ def _english(client):
     """These tests read the pages' English texts (the Danish ones are the translations)."""
     client.cookies["django_language"] = "en"
 
+
 START = "/administration/integrations/"
 NEW_DESTINATION = "/administration/integrations/destinations/new/"
 NEW_CLIENT = "/administration/integrations/clients/new/"
